@@ -1,0 +1,223 @@
+import path from 'node:path';
+
+/**
+ * All settings come from environment variables; this is the only module that reads them.
+ * `loadConfig` validates every key and reports every bad one at once (ConfigError.problems).
+ */
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'mysql'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  publicUrl: string | undefined;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  /** Token lifetime in seconds. */
+  tokenTtl: number;
+  visitorSalt: string;
+  publicUrl: string | undefined;
+  s3: S3Config | undefined;
+  ffmpegPath: string;
+  logLevel: LogLevel;
+  /** Offset of the time zone used to render `create_time` text, in minutes east of UTC. */
+  displayTzOffsetMinutes: number;
+  trustProxy: boolean;
+  bodyLimit: number;
+  uploadMaxBytes: number;
+  /** log2 of the scrypt cost parameter N. */
+  scryptCost: number;
+  login: {
+    maxFailuresPerUser: number;
+    maxFailuresPerAddress: number;
+    windowSeconds: number;
+  };
+  /** Days a stored message is kept; 0 keeps messages forever. */
+  messageRetentionDays: number;
+  /** Keys that look like ours but are not known (reported as warnings, not errors). */
+  unknownKeys: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const SEED_VISITOR_SALT = '45ncashdaksh2!#@3nxjdas*_259';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const KNOWN_KEYS = [
+  'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'JWT_SECRET', 'TOKEN_TTL', 'VISITOR_SALT',
+  'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
+  'S3_PUBLIC_URL', 'FFMPEG_PATH', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
+  'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
+  'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS',
+] as const;
+
+/** Reads values one by one, collecting problems instead of stopping at the first. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(key: string): string | undefined {
+    const v = this.env[key];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  str(key: string, def: string): string {
+    return this.raw(key) ?? def;
+  }
+
+  int(key: string, def: number, min: number, max: number): number {
+    const v = this.raw(key);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${key}: expected an integer from ${min} to ${max}, got "${v}"`);
+      return def;
+    }
+    return Number(v);
+  }
+
+  bool(key: string, def: boolean): boolean {
+    const v = this.raw(key);
+    if (v === undefined) return def;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    this.problems.push(`${key}: expected true or false, got "${v}"`);
+    return def;
+  }
+
+  url(key: string, protocols: string[]): string | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return v.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${key}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${v}"`);
+      return undefined;
+    }
+  }
+
+  fail(message: string): void {
+    this.problems.push(message);
+  }
+}
+
+/** Parses `30d`, `12h`, `15m`, `90s` or a bare number of seconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {
+  const v = r.raw('DATABASE_URL');
+  if (v === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'natter.db') };
+  if (v.startsWith('sqlite:')) {
+    const file = v.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') r.fail('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/natter.db');
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  if (/^postgres(ql)?:\/\//.test(v)) return { kind: 'postgres', url: v };
+  if (/^(mysql|mariadb):\/\//.test(v)) return { kind: 'mysql', url: v.replace(/^mariadb:/, 'mysql:') };
+  r.fail(`DATABASE_URL: expected sqlite:<path>, postgres://… or mysql://…, got "${v}"`);
+  return { kind: 'sqlite', file: path.join(dataDir, 'natter.db') };
+}
+
+function parseTz(r: Reader): number {
+  const v = r.str('DISPLAY_TIMEZONE', '+08:00');
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(v);
+  if (!m || Number(m[2]) > 14 || Number(m[3]) > 59) {
+    r.fail(`DISPLAY_TIMEZONE: expected an offset such as +08:00, got "${v}"`);
+    return 480;
+  }
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+function parseS3(r: Reader): S3Config | undefined {
+  const keys = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+  const given = keys.filter((k) => r.raw(k) !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length < keys.length) {
+    r.fail(`S3: set all of ${keys.join(', ')} or none (missing: ${keys.filter((k) => !given.includes(k)).join(', ')})`);
+    return undefined;
+  }
+  const endpoint = r.url('S3_ENDPOINT', ['http:', 'https:']);
+  if (endpoint === undefined) return undefined;
+  return {
+    endpoint,
+    bucket: r.str('S3_BUCKET', ''),
+    region: r.str('S3_REGION', 'us-east-1'),
+    accessKeyId: r.str('S3_ACCESS_KEY_ID', ''),
+    secretAccessKey: r.str('S3_SECRET_ACCESS_KEY', ''),
+    publicUrl: r.url('S3_PUBLIC_URL', ['http:', 'https:']),
+  };
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const r = new Reader(env);
+  const dataDir = path.resolve(r.str('DATA_DIR', './data'));
+
+  const jwtSecret = r.raw('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) r.fail('JWT_SECRET: must be at least 32 characters');
+
+  const ttlText = r.str('TOKEN_TTL', '30d');
+  const tokenTtl = parseDuration(ttlText);
+  if (tokenTtl === undefined || tokenTtl < 60) r.fail(`TOKEN_TTL: expected a duration of at least 60s such as 30d, 12h or 3600, got "${ttlText}"`);
+
+  const logLevel = r.str('LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) r.fail(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const config: Config = {
+    port: r.int('PORT', 7001, 0, 65535),
+    host: r.str('HOST', '0.0.0.0'),
+    database: parseDatabase(r, dataDir),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    dataDir,
+    jwtSecret,
+    tokenTtl: tokenTtl ?? 30 * 86400,
+    visitorSalt: r.str('VISITOR_SALT', SEED_VISITOR_SALT),
+    publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
+    s3: parseS3(r),
+    ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
+    logLevel,
+    displayTzOffsetMinutes: parseTz(r),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    bodyLimit: r.int('BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    uploadMaxBytes: r.int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+    scryptCost: r.int('SCRYPT_COST', 14, 10, 20),
+    login: {
+      maxFailuresPerUser: r.int('LOGIN_MAX_FAILURES', 5, 1, 1000),
+      maxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100000),
+      windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+    },
+    messageRetentionDays: r.int('MESSAGE_RETENTION_DAYS', 0, 0, 36500),
+    unknownKeys: Object.keys(env).filter(
+      (k) => k.startsWith('NATTER_') || (k.startsWith('S3_') && !(KNOWN_KEYS as readonly string[]).includes(k)),
+    ),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}

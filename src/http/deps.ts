@@ -1,0 +1,12 @@
+import type { AuthService } from '../services/auth.js';
+import type { UserService } from '../services/users.js';
+import type { Presenter } from './presenters.js';
+
+/** What the HTTP layer is given by the composition root: services, never adapters. */
+export interface HttpDeps {
+  auth: AuthService;
+  users: UserService;
+  present: Presenter;
+  /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
+  healthy: () => Promise<boolean>;
+}

@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, ValidationError, type ErrorCode } from '../domain/errors.js';
+import { MSG } from '../domain/messages.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 400,
+  forbidden: 400,
+  not_found: 400,
+  conflict: 400,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Words for protocol-level failures Fastify raises before a handler runs. */
+function protocolMessage(status: number): string {
+  if (status === 413) return MSG.payloadTooLarge;
+  if (status === 429) return MSG.tooManyRequests;
+  if (status === 404) return MSG.notFound;
+  return MSG.badRequest;
+}
+
+/**
+ * The one mapping from errors to answers: business errors 400 (or their code's status) with the
+ * contract's message, validation 422 with the field list, protocol errors with their 4xx status,
+ * anything else 500 with a generic message, logged once with the request id.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(STATUS[err.code]).send({ msg: 'fail', data: err.message });
+    }
+    if (err instanceof ValidationError) {
+      return reply.status(422).send({ msg: 'fail', data: err.issues });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      req.log.info({ code: (err as FastifyError).code, status }, err.message);
+      return reply.status(status).send({ msg: 'fail', data: protocolMessage(status) });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ msg: 'fail', data: MSG.internal });
+  });
+
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ msg: 'fail', data: MSG.notFound }));
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { MSG } from '../domain/messages.js';
+import { UserStatus, type Role, type User } from '../domain/user.js';
+import { isUniqueViolation } from '../store/errors.js';
+import type { Store } from '../store/port.js';
+import { hashPassword, verifyPassword } from './password.js';
+import type { Claims, TokenService } from './tokens.js';
+
+export interface AuthOptions {
+  scryptCost: number;
+  login: { maxFailuresPerUser: number; maxFailuresPerAddress: number; windowSeconds: number };
+}
+
+/** Told when a user's current session changes, so that live sockets of older sessions can be closed. */
+export interface SessionListener {
+  sessionStarted(userId: number, sid: string, role: Role): void;
+  sessionEnded(userId: number, sid: string): void;
+}
+
+export interface LoginResult {
+  user: User;
+  token: string;
+  /** The role the session was started with (a registered user can hold a visitor-mode session). */
+  role: Role;
+}
+
+/** Why a token was refused; each entry point words it in its own contract. */
+export type AuthFailure = 'missing' | 'expired' | 'invalid' | 'user_missing' | 'disabled';
+
+export type AuthResult = { ok: true; user: User; claims: Claims } | { ok: false; reason: AuthFailure };
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export class AuthService {
+  private listeners: SessionListener[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+    private readonly opts: AuthOptions,
+  ) {}
+
+  onSession(listener: SessionListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** E01: creates the account and its profile row, then logs in exactly as E02. */
+  async register(c: Credentials, address: string): Promise<LoginResult> {
+    if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
+    const password = await hashPassword(c.password, this.opts.scryptCost);
+    try {
+      await this.store.transaction((tx) =>
+        tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active }, this.clock.now()),
+      );
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
+      throw e;
+    }
+    return this.login(c, address);
+  }
+
+  /**
+   * E02: the seed's "compareData". Failed attempts are counted per username and per address;
+   * past the limit the attempt is refused before the password is even checked.
+   */
+  async login(c: Credentials, address: string): Promise<LoginResult> {
+    const now = this.clock.now();
+    const userKey = `login:u:${c.username.toLowerCase()}`;
+    const addrKey = `login:a:${address}`;
+    const { maxFailuresPerUser, maxFailuresPerAddress, windowSeconds } = this.opts.login;
+    const [byUser, byAddr] = await Promise.all([this.store.rates.peek(userKey, now), this.store.rates.peek(addrKey, now)]);
+    if (byUser >= maxFailuresPerUser || byAddr >= maxFailuresPerAddress) {
+      throw new AppError('rate_limited', MSG.loginThrottled);
+    }
+    const failed = async (message: string): Promise<never> => {
+      await Promise.all([this.store.rates.hit(userKey, windowSeconds * 1000, now), this.store.rates.hit(addrKey, windowSeconds * 1000, now)]);
+      throw new AppError('invalid', message);
+    };
+
+    const user = await this.store.users.findByUsername(c.username);
+    if (!user || user.status !== UserStatus.active) return failed(MSG.accountMissingOrDisabled);
+    const check = await verifyPassword(c.password, user.password, this.opts.scryptCost);
+    if (!check.ok) return failed(MSG.wrongPassword);
+    await this.store.rates.reset(userKey);
+    if (check.needsRehash) {
+      await this.store.users.update(user.id, { password: await hashPassword(c.password, this.opts.scryptCost) }, now);
+    }
+    return this.startSession(user, 'user');
+  }
+
+  /** Makes a new current session for the user (ending any other) and returns its token. */
+  async startSession(user: User, role: Role): Promise<LoginResult> {
+    const now = this.clock.now();
+    const sid = randomUUID();
+    await this.store.transaction(async (tx) => {
+      await tx.users.update(user.id, { last_login: now }, now);
+      await tx.sessions.put({ user_id: user.id, sid, role, create_time: now, expires_at: now + this.tokens.ttlMs });
+    });
+    const token = await this.tokens.sign({ sub: String(user.id), uuid: user.uuid, role, sid });
+    for (const l of this.listeners) l.sessionStarted(user.id, sid, role);
+    const fresh = (await this.store.users.findById(user.id)) ?? user;
+    return { user: fresh, token, role };
+  }
+
+  /** E03: ends the caller's session (only if it is still the current one). */
+  async logout(userId: number, sid: string): Promise<void> {
+    if (await this.store.sessions.end(userId, sid)) {
+      for (const l of this.listeners) l.sessionEnded(userId, sid);
+    }
+  }
+
+  /**
+   * The check of every authenticated request and socket: a valid signature, not expired, the
+   * user's current session, and a user that exists and is not disabled.
+   */
+  async authenticate(token: string | undefined): Promise<AuthResult> {
+    if (token === undefined || token === '') return { ok: false, reason: 'missing' };
+    const claims = await this.tokens.verify(token);
+    if (typeof claims === 'string') return { ok: false, reason: claims };
+    const found = await this.store.users.findWithSession(Number(claims.sub));
+    if (!found) return { ok: false, reason: 'user_missing' };
+    const { user, session } = found;
+    if (!session || session.sid !== claims.sid || session.expires_at <= this.clock.now()) return { ok: false, reason: 'invalid' };
+    if (user.status === UserStatus.disabled) return { ok: false, reason: 'disabled' };
+    return { ok: true, user, claims };
+  }
+
+  /**
+   * E41: checks the old password, stores the new one and ends every session but the caller's
+   * (whose token keeps working, as clients expect).
+   */
+  async setPassword(userId: number, sid: string, p: { oldpassword: string; newpassword: string; checknewpassword: string }): Promise<void> {
+    if (p.newpassword !== p.checknewpassword) throw new AppError('invalid', MSG.passwordMismatch);
+    const user = await this.store.users.findById(userId);
+    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.passwordUserMissing);
+    const check = await verifyPassword(p.oldpassword, user.password, this.opts.scryptCost);
+    if (!check.ok) throw new AppError('invalid', MSG.passwordOldWrong);
+    const password = await hashPassword(p.newpassword, this.opts.scryptCost);
+    const ended = await this.store.transaction(async (tx) => {
+      await tx.users.update(userId, { password }, this.clock.now());
+      return tx.sessions.endOthers(userId, sid);
+    });
+    for (const other of ended) for (const l of this.listeners) l.sessionEnded(userId, other);
+  }
+}

@@ -1,0 +1,71 @@
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { MSG } from '../domain/messages.js';
+import { UserStatus, type User, type UserInfo } from '../domain/user.js';
+import type { Store } from '../store/port.js';
+
+export interface PublicProfile {
+  user: User;
+  info: UserInfo | undefined;
+}
+
+/** Told when a user edits their own profile (the realtime layer uses it to word reconnect notices). */
+export type ProfileListener = (userId: number, field: string) => void;
+
+export class UserService {
+  private listeners: ProfileListener[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  onProfileChange(listener: ProfileListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** E16: an active user's public profile by uuid, or null. */
+  async publicProfile(uuid: string): Promise<PublicProfile | null> {
+    const user = await this.store.users.findByUuid(uuid);
+    if (!user || user.status !== UserStatus.active) return null;
+    return { user, info: await this.store.users.findInfo(user.id) };
+  }
+
+  /** E18: stores the settings text verbatim (it is parsed, leniently, where it is used). */
+  async saveUserset(userId: number, userset: string): Promise<void> {
+    const user = await this.store.users.findById(userId);
+    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.userGoneOrDisabled);
+    await this.store.users.update(userId, { userset }, this.clock.now());
+  }
+
+  /** E34: changes one profile field by name (spec §8.7); returns the seed's success text. */
+  async updateField(userId: number, field: string, value: string): Promise<string> {
+    const user = await this.store.users.findById(userId);
+    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.profileUserMissing);
+    const now = this.clock.now();
+    let answer = '';
+    switch (field) {
+      case 'username':
+        throw new AppError('invalid', MSG.usernameImmutable);
+      case 'nickname':
+        if ([...value].length > 30) throw new AppError('invalid', MSG.nicknameTooLong);
+        await this.store.users.update(userId, { nickname: value }, now);
+        answer = MSG.nicknameChanged;
+        break;
+      case 'avatar':
+        if (value.length > 1000) throw new AppError('invalid', MSG.avatarTooLong);
+        await this.store.users.update(userId, { avatar: value }, now);
+        answer = MSG.avatarChanged;
+        break;
+      case 'invite_confirm':
+        if (value !== '0' && value !== '1') throw new AppError('invalid', MSG.inviteConfirmInvalid);
+        await this.store.users.update(userId, { invite_confirm: Number(value) }, now);
+        answer = MSG.settingSaved;
+        break;
+      default:
+        return '';
+    }
+    for (const l of this.listeners) l(userId, field);
+    return answer;
+  }
+}

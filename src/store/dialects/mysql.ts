@@ -1,0 +1,27 @@
+import { createPool } from 'mysql2';
+import { MysqlDialect } from 'kysely';
+import type { DialectAdapter } from './types.js';
+
+export function createMysql(url: string): DialectAdapter {
+  const pool = createPool({
+    uri: url,
+    connectionLimit: 10,
+    charset: 'utf8mb4_bin',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+    timezone: 'Z',
+  });
+  return {
+    name: 'mysql',
+    kysely: new MysqlDialect({ pool }),
+    upsertStyle: 'on_duplicate_key',
+    translateError(err) {
+      const errno = (err as { errno?: unknown }).errno;
+      if (errno === 1062) return 'unique_violation';
+      if (errno === 1451 || errno === 1452) return 'foreign_key_violation';
+      if (errno === 1213 || errno === 1205) return 'retryable';
+      return undefined;
+    },
+  };
+}

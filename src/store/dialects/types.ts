@@ -1,0 +1,14 @@
+import type { Dialect } from 'kysely';
+import type { StoreErrorKind } from '../errors.js';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+/** What differs between databases; everything else is written once in the repos. */
+export interface DialectAdapter {
+  name: DialectName;
+  kysely: Dialect;
+  /** Maps a driver error to a shared kind, or undefined when it is none of them. */
+  translateError(err: unknown): StoreErrorKind | undefined;
+  /** Whether upserts are written `ON CONFLICT … DO UPDATE` (else MySQL's `ON DUPLICATE KEY UPDATE`). */
+  upsertStyle: 'on_conflict' | 'on_duplicate_key';
+}

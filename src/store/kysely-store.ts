@@ -1,0 +1,63 @@
+import { Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
+import type { DatabaseConfig } from '../config.js';
+import { createMysql } from './dialects/mysql.js';
+import { createPostgres } from './dialects/postgres.js';
+import { createSqlite } from './dialects/sqlite.js';
+import { translatingDialect } from './dialects/translate.js';
+import type { DialectAdapter } from './dialects/types.js';
+import { migrations } from './migrations/index.js';
+import type { Repos, Store } from './port.js';
+import type { Ctx } from './repos/base.js';
+import { RateLimitRepository } from './repos/rates.js';
+import { SessionRepository } from './repos/sessions.js';
+import { UserRepository } from './repos/users.js';
+import type { Database } from './schema.js';
+
+function adapterFor(config: DatabaseConfig): DialectAdapter {
+  switch (config.kind) {
+    case 'sqlite':
+      return createSqlite(config.file);
+    case 'postgres':
+      return createPostgres(config.url);
+    case 'mysql':
+      return createMysql(config.url);
+  }
+}
+
+function repos(ctx: Ctx): Repos {
+  return {
+    users: new UserRepository(ctx),
+    sessions: new SessionRepository(ctx),
+    rates: new RateLimitRepository(ctx),
+  };
+}
+
+export interface OpenedStore extends Store {
+  /** Brings the schema up to date; safe to call from several nodes at once. */
+  migrate(): Promise<void>;
+}
+
+export function openStore(config: DatabaseConfig): OpenedStore {
+  const adapter = adapterFor(config);
+  const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
+  const base = repos({ db, dialect: adapter.name });
+  return {
+    ...base,
+    dialect: adapter.name,
+    transaction: (fn) => db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }))),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async migrate() {
+      const provider: MigrationProvider = { getMigrations: async () => migrations(adapter.name) };
+      const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error) {
+        throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,109 @@
+import { DEFAULT_USER_AVATAR, type User, type UserInfo } from '../../domain/user.js';
+import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
+import { insertReturningId, type Ctx } from './base.js';
+
+const DEFAULTS = {
+  nickname: '',
+  avatar: DEFAULT_USER_AVATAR,
+  devicefingeruuid: null,
+  uniplatform: '',
+  devicemodel: '',
+  deviceos: '',
+  devicebrand: '',
+  userset: '',
+  invite_confirm: 0,
+  mobile: null,
+  email: null,
+  last_login: null,
+  last_login_ip: null,
+  register_ip: null,
+  is_deleted: 0,
+  wechat_openid: null,
+  qq_openid: null,
+  weibo_uid: null,
+  is_email_verified: 0,
+  is_mobile_verified: 0,
+  order: 50,
+} satisfies Partial<User>;
+
+export class UserRepository implements UserRepo {
+  constructor(private readonly ctx: Ctx) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  findById(id: number): Promise<User | undefined> {
+    return this.db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByUsername(username: string): Promise<User | undefined> {
+    return this.db.selectFrom('user').selectAll().where('username', '=', username).executeTakeFirst();
+  }
+
+  findByUuid(uuid: string): Promise<User | undefined> {
+    return this.db.selectFrom('user').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  }
+
+  async create(user: NewUser, now: number): Promise<User> {
+    const id = await insertReturningId(this.ctx, 'user', {
+      ...DEFAULTS,
+      ...user,
+      register_time: now,
+      create_time: now,
+      update_time: now,
+    });
+    await insertReturningId(this.ctx, 'user_info', {
+      user_id: id,
+      gender: 'unknown',
+      birthday: null,
+      bio: null,
+      location: null,
+      website: null,
+      order: 50,
+      create_time: now,
+      update_time: now,
+    });
+    const row = await this.findById(id);
+    if (!row) throw new Error(`user ${id} vanished after insert`);
+    return row;
+  }
+
+  async update(id: number, patch: UserPatch, now: number): Promise<void> {
+    await this.db
+      .updateTable('user')
+      .set({ ...patch, update_time: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  findInfo(userId: number): Promise<UserInfo | undefined> {
+    return this.db
+      .selectFrom('user_info')
+      .select(['id', 'user_id', 'gender', 'birthday', 'bio', 'location', 'website'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async findWithSession(id: number): Promise<{ user: User; session: SessionRecord | undefined } | undefined> {
+    const row = await this.db
+      .selectFrom('user')
+      .leftJoin('session', 'session.user_id', 'user.id')
+      .selectAll('user')
+      .select([
+        'session.sid as s_sid',
+        'session.role as s_role',
+        'session.create_time as s_create_time',
+        'session.expires_at as s_expires_at',
+      ])
+      .where('user.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { s_sid, s_role, s_create_time, s_expires_at, ...user } = row;
+    const session =
+      s_sid === null
+        ? undefined
+        : { user_id: id, sid: s_sid, role: s_role ?? '', create_time: s_create_time ?? 0, expires_at: s_expires_at ?? 0 };
+    return { user, session };
+  }
+}

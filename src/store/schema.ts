@@ -1,0 +1,191 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Kysely table types. Times are integers (ms since the epoch) in every dialect; the HTTP layer
+ * renders them as the seed does. Column names follow the seed schema (spec §3).
+ */
+type Id = Generated<number>;
+
+export interface UserTable {
+  id: Id;
+  uuid: string;
+  username: string;
+  password: string;
+  nickname: string;
+  avatar: string | null;
+  devicefingeruuid: string | null;
+  uniplatform: string;
+  devicemodel: string;
+  deviceos: string;
+  devicebrand: string;
+  userset: string;
+  invite_confirm: number;
+  mobile: string | null;
+  email: string | null;
+  status: number;
+  last_login: number | null;
+  last_login_ip: string | null;
+  register_time: number;
+  register_ip: string | null;
+  is_deleted: number;
+  wechat_openid: string | null;
+  qq_openid: string | null;
+  weibo_uid: string | null;
+  role: string;
+  is_email_verified: number;
+  is_mobile_verified: number;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+export interface UserInfoTable {
+  id: Id;
+  user_id: number;
+  gender: string;
+  birthday: number | null;
+  bio: string | null;
+  location: string | null;
+  website: string | null;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+interface FriendFlags {
+  id: Id;
+  user_id: number;
+  friend_id: number;
+  nickname: string;
+  friendlookme: number;
+  melookfriend: number;
+  ismystarfriend: number;
+  isblack: number;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+export interface GoodfriendTable extends FriendFlags {
+  status: number;
+}
+
+export interface GoodfriendApplyTable extends FriendFlags {
+  status: string;
+  /** `<user_id>:<friend_id>` while the application is pending or agreed, else NULL: one open application per pair. */
+  active_key: string | null;
+}
+
+export interface GroupTable {
+  id: Id;
+  uuid: string;
+  user_id: number;
+  name: string;
+  avatar: string | null;
+  remark: string | null;
+  invite_confirm: number;
+  status: number;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+export interface GroupUserTable {
+  id: Id;
+  group_id: number;
+  user_id: number;
+  nickname: string | null;
+  avatar: string | null;
+  status: number;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+export interface ChatComplaintTable {
+  id: Id;
+  user_id: number;
+  target_id: number;
+  target_type: string;
+  target_name: string;
+  reason: string;
+  content: string | null;
+  images: string | null;
+  complaint_chatinfo: string | null;
+  status: number;
+  admin_reply: string | null;
+  is_deleted: number;
+  create_time: number;
+  update_time: number;
+}
+
+/** The one current session of a user (single-device semantics); tokens name it by `sid`. */
+export interface SessionTable {
+  user_id: number;
+  sid: string;
+  role: string;
+  create_time: number;
+  expires_at: number;
+}
+
+/** A conversation: a pair of users (`s:<a>:<b>`, a < b), a group (`g:<id>`) or a user's notice stream (`u:<id>`). */
+export interface ConversationTable {
+  id: string;
+  kind: string;
+  last_seq: number;
+  create_time: number;
+}
+
+/** Read-diffusion delivery state: what each member has been sent of each conversation. */
+export interface ConversationMemberTable {
+  conversation_id: string;
+  user_id: number;
+  delivered_seq: number;
+  joined_seq: number;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  /** The message object's `id` (UUID); mirrored notices share it, so it is not unique. */
+  msg_id: string;
+  conversation_id: string;
+  seq: number;
+  /** The user who sent it and does not receive it back; NULL when every member receives it. */
+  sender_id: number | null;
+  chat_type: string;
+  type: string;
+  /** JSON of the message object as pushed (spec §6). */
+  body: string;
+  revoked: ColumnType<number, number | undefined, number>;
+  create_time: number;
+}
+
+/** Messages a sender has sent to a recipient (the "one message before friendship" rule). */
+export interface SendCounterTable {
+  sender_id: number;
+  recipient_id: number;
+  count: number;
+}
+
+/** Fixed-window counters shared by every node: login throttling, visitor limits. */
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  reset_at: number;
+}
+
+export interface Database {
+  user: UserTable;
+  user_info: UserInfoTable;
+  goodfriend: GoodfriendTable;
+  goodfriendapply: GoodfriendApplyTable;
+  group: GroupTable;
+  group_user: GroupUserTable;
+  chat_complaint: ChatComplaintTable;
+  session: SessionTable;
+  conversation: ConversationTable;
+  conversation_member: ConversationMemberTable;
+  message: MessageTable;
+  send_counter: SendCounterTable;
+  rate_limit: RateLimitTable;
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+/** The dialects this run covers: TEST_DB=sqlite,postgres,mysql (default sqlite). */
+export function testDialects(): DialectName[] {
+  const list = (process.env.TEST_DB ?? 'sqlite')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const d of list) {
+    if (d !== 'sqlite' && d !== 'postgres' && d !== 'mysql') throw new Error(`TEST_DB: unknown dialect ${d}`);
+  }
+  return list as DialectName[];
+}
+
+const PG_ADMIN = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const MYSQL_ADMIN = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+export interface FreshDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+const withDb = (admin: string, name: string): string => {
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+/** A new, empty database of the dialect, dropped again by `drop()`. */
+export async function freshDatabase(dialect: DialectName, tmpDir: string): Promise<FreshDatabase> {
+  const name = `natter_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  if (dialect === 'sqlite') {
+    const file = path.join(tmpDir, `${name}.db`);
+    return { url: `sqlite:${file}`, drop: async () => undefined };
+  }
+  if (dialect === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    return {
+      url: withDb(PG_ADMIN, name),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: PG_ADMIN });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const admin = await mysql.createConnection(MYSQL_ADMIN);
+  await admin.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
+  await admin.end();
+  return {
+    url: withDb(MYSQL_ADMIN, name),
+    drop: async () => {
+      const c = await mysql.createConnection(MYSQL_ADMIN);
+      await c.query(`drop database if exists ${name}`);
+      await c.end();
+    },
+  };
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'natter-test-'));
+}

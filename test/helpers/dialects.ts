@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { testDialects, type DialectName } from './databases.js';
+import { startServer, type StartOptions, type TestServer } from './server.js';
+
+export interface ServerHandle {
+  readonly server: TestServer;
+  readonly dialect: DialectName;
+}
+
+/**
+ * Declares the suite once per configured dialect (TEST_DB), each with its own server on a
+ * fresh database, started before the suite's tests and closed after them.
+ */
+export function describeEachDialect(name: string, body: (h: ServerHandle) => void, opts: Omit<StartOptions, 'dialect'> = {}): void {
+  for (const dialect of testDialects()) {
+    describe(`${name} [${dialect}]`, () => {
+      let server: TestServer | undefined;
+      const handle: ServerHandle = {
+        get server() {
+          if (!server) throw new Error('server not started');
+          return server;
+        },
+        dialect,
+      };
+      beforeAll(async () => {
+        server = await startServer({ ...opts, dialect });
+      });
+      afterAll(async () => {
+        await server?.close();
+      });
+      body(handle);
+    });
+  }
+}
