@@ -18,6 +18,7 @@ export interface App {
   config: Readonly<Config>;
   http: FastifyInstance;
   store: OpenedStore;
+  services: { auth: AuthService; users: UserService };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
   /** Graceful stop: refuse new work, finish in-flight requests, close the database. Idempotent. */
@@ -81,6 +82,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     config,
     http,
     store,
+    services: { auth, users },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
