@@ -48,6 +48,7 @@ export function addRoute<S extends ParamSpec, D extends TSchema>(
       ...(def.description ? { description: def.description } : {}),
       tags: def.tags,
       ...(def.auth === 'token' ? { security: [{ token: [] }, { bearer: [] }] } : {}),
+      ...(def.method === 'POST' ? { consumes: ['application/json', 'application/x-www-form-urlencoded'] } : {}),
       ...docSchemas(def.params, def.method),
       response: { 200: Envelope(def.data), ...failResponses },
     },
