@@ -9,6 +9,6 @@ export default defineConfig({
     // Each file starts its own servers on fresh databases; two workers match the two cores.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
