@@ -1,11 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { MemoryBus } from './bus/memory-bus.js';
+import type { Bus } from './bus/port.js';
+import { RedisBus } from './bus/redis-bus.js';
+import { userTopic } from './bus/topics.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { buildHttp } from './http/server.js';
+import type { UserEvent } from './domain/events.js';
+import { accountAnomalyNotice, entryNotices } from './domain/notices.js';
 import { Presenter } from './http/presenters.js';
+import { buildHttp } from './http/server.js';
+import { Gateway } from './realtime/gateway.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { AuthService } from './services/auth.js';
+import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
+import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { openStore, type OpenedStore } from './store/kysely-store.js';
@@ -18,22 +29,29 @@ export interface App {
   config: Readonly<Config>;
   http: FastifyInstance;
   store: OpenedStore;
-  services: { auth: AuthService; users: UserService };
+  bus: Bus;
+  gateway: Gateway;
+  nodeId: string;
+  services: { auth: AuthService; users: UserService; messages: MessageService; delivery: DeliveryService };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
-  /** Graceful stop: refuse new work, finish in-flight requests, close the database. Idempotent. */
+  /** Graceful stop: refuse new work, drop sockets, finish in-flight requests, close the database. Idempotent. */
   close(): Promise<void>;
 }
 
 export interface AppOptions {
   clock?: Clock;
-  logger?: FastifyServerOptions['logger'];
+  /** Where log lines go (default stdout). */
+  logStream?: DestinationStream;
+  /** Fault injection for tests of the delivery guarantees. */
+  faults?: DeliveryFaults;
 }
 
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function createApp(config: Readonly<Config>, opts: AppOptions = {}): Promise<App> {
   const clock = opts.clock ?? systemClock;
+  const nodeId = randomUUID();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
 
@@ -45,15 +63,21 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     throw e;
   }
 
+  const log: Logger = pino({ level: config.logLevel }, opts.logStream);
   const tokens = new TokenService(secret, config.tokenTtl, clock);
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
   const users = new UserService(store, clock);
+  const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError) : new MemoryBus(onBusError);
+  const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
+  const messages = new MessageService(store, delivery, clock);
 
   let closing = false;
   const http = await buildHttp(
     {
       auth,
       users,
+      messages,
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -65,24 +89,62 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
         }
       },
     },
+    { logger: log, trustProxy: config.trustProxy, bodyLimit: config.bodyLimit, version: VERSION },
+  );
+
+  // Session changes reach every node: older sockets of the account are closed wherever they are.
+  const announce = (userId: number, ev: UserEvent) =>
+    bus.publish(userTopic(userId), ev).catch((err: unknown) => log.warn({ err, userId }, 'could not announce session change'));
+  auth.onSession({
+    sessionStarted: (userId, sid) => void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now() }),
+    sessionEnded: (userId, sid) => void announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now() }),
+  });
+
+  const gateway = new Gateway(
+    auth,
+    delivery,
+    bus,
+    clock,
+    log,
     {
-      logger: opts.logger ?? { level: config.logLevel },
-      trustProxy: config.trustProxy,
-      bodyLimit: config.bodyLimit,
-      version: VERSION,
+      nodeId,
+      maxPayloadBytes: config.ws.maxPayloadBytes,
+      maxBufferedBytes: config.ws.maxBufferedBytes,
+      drainHighWaterBytes: 256 * 1024,
+      drainBatch: 500,
+      connectsPerMinute: config.ws.connectsPerMinute,
+      framesPerMinute: config.ws.framesPerMinute,
+      pingIntervalMs: config.ws.pingIntervalMs,
+    },
+    {
+      entryNotices: async (conn) => {
+        const user = (await users.findById(conn.user.id)) ?? conn.user;
+        return entryNotices(user, conn.role, await users.entryFacts(user.id), clock.now(), randomUUID);
+      },
+      kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, randomUUID()),
     },
   );
+  http.server.on('upgrade', (req, socket, head) => {
+    const address = config.trustProxy
+      ? (String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() || req.socket.remoteAddress || '')
+      : (req.socket.remoteAddress ?? '');
+    gateway.handleUpgrade(req, socket, head, address);
+  });
+
   if (config.jwtSecret === undefined && config.database.kind !== 'sqlite') {
-    http.log.warn('JWT_SECRET is unset: tokens are signed with a secret of this node only; set it when running several nodes');
+    log.warn('JWT_SECRET is unset: tokens are signed with a secret of this node only; set it when running several nodes');
   }
-  for (const key of config.unknownKeys) http.log.warn({ key }, 'unknown configuration key ignored');
+  for (const key of config.unknownKeys) log.warn({ key }, 'unknown configuration key ignored');
 
   let closed: Promise<void> | undefined;
   return {
     config,
     http,
     store,
-    services: { auth, users },
+    bus,
+    gateway,
+    nodeId,
+    services: { auth, users, messages, delivery },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
@@ -91,7 +153,10 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     close() {
       closed ??= (async () => {
         closing = true;
+        await gateway.close();
         await http.close();
+        await delivery.flush();
+        await bus.close();
         await store.close();
       })();
       return closed;

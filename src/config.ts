@@ -49,6 +49,13 @@ export interface Config {
   };
   /** Days a stored message is kept; 0 keeps messages forever. */
   messageRetentionDays: number;
+  ws: {
+    maxPayloadBytes: number;
+    maxBufferedBytes: number;
+    connectsPerMinute: number;
+    framesPerMinute: number;
+    pingIntervalMs: number;
+  };
   /** Keys that look like ours but are not known (reported as warnings, not errors). */
   unknownKeys: string[];
 }
@@ -70,7 +77,8 @@ export const KNOWN_KEYS = [
   'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
   'S3_PUBLIC_URL', 'FFMPEG_PATH', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
-  'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS',
+  'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
+  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS',
 ] as const;
 
 /** Reads values one by one, collecting problems instead of stopping at the first. */
@@ -214,6 +222,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
     },
     messageRetentionDays: r.int('MESSAGE_RETENTION_DAYS', 0, 0, 36500),
+    ws: {
+      maxPayloadBytes: r.int('WS_MAX_PAYLOAD', 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxBufferedBytes: r.int('WS_MAX_BUFFERED', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      connectsPerMinute: r.int('WS_CONNECTS_PER_MINUTE', 120, 0, 1_000_000),
+      framesPerMinute: r.int('WS_FRAMES_PER_MINUTE', 600, 1, 1_000_000),
+      pingIntervalMs: r.int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
+    },
     unknownKeys: Object.keys(env).filter(
       (k) => k.startsWith('NATTER_') || (k.startsWith('S3_') && !(KNOWN_KEYS as readonly string[]).includes(k)),
     ),

@@ -1,4 +1,5 @@
 import type { AuthService } from '../services/auth.js';
+import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
 import type { Presenter } from './presenters.js';
 
@@ -6,6 +7,7 @@ import type { Presenter } from './presenters.js';
 export interface HttpDeps {
   auth: AuthService;
   users: UserService;
+  messages: MessageService;
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

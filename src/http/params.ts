@@ -115,6 +115,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: string[] };
 const textOf = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
 function checkString(r: Rule, text: string): Outcome {
+  // NUL cannot be stored (PostgreSQL refuses it) and has no use in any parameter.
+  if (text.includes('\u0000')) return { ok: false, err: [`${r.desc} 的值包含非法字符`] };
   const min = r.min ?? 0;
   const max = r.max ?? STRING_MAX;
   const len = [...text].length;

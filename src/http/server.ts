@@ -1,18 +1,19 @@
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { MSG } from '../domain/messages.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
+import { chatRoutes } from './routes/chat.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 
 export interface HttpOptions {
-  logger: FastifyServerOptions['logger'];
+  logger: FastifyBaseLogger;
   trustProxy: boolean;
   bodyLimit: number;
   version: string;
@@ -30,7 +31,7 @@ function lenientJson(app: FastifyInstance): void {
 
 export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger,
+    loggerInstance: opts.logger,
     trustProxy: opts.trustProxy,
     bodyLimit: opts.bodyLimit,
     genReqId: (req) => {
@@ -38,6 +39,20 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Malformed URLs and the like fail before routing: answer them in the envelope too.
+    frameworkErrors: (_err, _req, reply) => {
+      void (reply as FastifyReply).status(400).send({ msg: 'fail', data: MSG.badRequest });
+    },
+    clientErrorHandler: (err, socket) => {
+      const code = (err as { code?: string }).code;
+      const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const body = JSON.stringify({ msg: 'fail', data: MSG.badRequest });
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      } else {
+        socket.destroy(err);
+      }
+    },
   });
   // Parameters are validated by http/params.ts with the seed's rules; the schemas document them.
   app.setValidatorCompiler(() => () => true);
@@ -70,5 +85,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   systemRoutes(app, deps);
   accountRoutes(app, deps);
   profileRoutes(app, deps);
+  chatRoutes(app, deps);
   return app;
 }

@@ -51,18 +51,20 @@ export class AuthService {
   }
 
   /** E01: creates the account and its profile row, then logs in exactly as E02. */
-  async register(c: Credentials, address: string): Promise<LoginResult> {
+  async register(c: Credentials): Promise<LoginResult> {
     if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
     const password = await hashPassword(c.password, this.opts.scryptCost);
+    let user: User;
     try {
-      await this.store.transaction((tx) =>
+      user = await this.store.transaction((tx) =>
         tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active }, this.clock.now()),
       );
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
       throw e;
     }
-    return this.login(c, address);
+    // The password was just set: the login step cannot fail, so it is not throttled either.
+    return this.startSession(user, 'user');
   }
 
   /**
@@ -129,6 +131,11 @@ export class AuthService {
     if (!session || session.sid !== claims.sid || session.expires_at <= this.clock.now()) return { ok: false, reason: 'invalid' };
     if (user.status === UserStatus.disabled) return { ok: false, reason: 'disabled' };
     return { ok: true, user, claims };
+  }
+
+  /** Signature and expiry only (no database): the check of a socket's `{"type":"ping","token":…}`. */
+  async tokenVerifies(token: string): Promise<boolean> {
+    return typeof (await this.tokens.verify(token)) !== 'string';
   }
 
   /**

@@ -29,7 +29,7 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(password: string, stored: string, logN: number): Promise<VerifyResult> {
+export async function verifyPassword(password: string, stored: string, cost: number): Promise<VerifyResult> {
   if (/^[0-9a-f]{64}$/i.test(stored)) {
     const given = createHash('sha256').update(password).digest();
     return { ok: timingSafeEqual(given, Buffer.from(stored, 'hex')), needsRehash: true };
@@ -37,8 +37,10 @@ export async function verifyPassword(password: string, stored: string, logN: num
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return { ok: false, needsRehash: false };
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const [logN, rr, pp] = [Number(n), Number(r), Number(p)];
+  if (![logN, rr, pp].every((v) => Number.isInteger(v) && v > 0) || logN > 24 || rr > 32 || pp > 16) return { ok: false, needsRehash: false };
   const expected = Buffer.from(hash, 'base64');
-  const key = await derive(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p));
+  const key = await derive(password, Buffer.from(salt, 'base64'), logN, rr, pp);
   const ok = key.length === expected.length && timingSafeEqual(key, expected);
-  return { ok, needsRehash: ok && Number(n) !== logN };
+  return { ok, needsRehash: ok && logN !== cost };
 }

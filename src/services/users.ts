@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { MSG } from '../domain/messages.js';
+import type { EntryFacts } from '../domain/notices.js';
 import { UserStatus, type User, type UserInfo } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 
@@ -29,6 +30,19 @@ export class UserService {
     const user = await this.store.users.findByUuid(uuid);
     if (!user || user.status !== UserStatus.active) return null;
     return { user, info: await this.store.users.findInfo(user.id) };
+  }
+
+  /** What the connect-time notices depend on. */
+  async entryFacts(userId: number): Promise<EntryFacts> {
+    const [hasGroups, hasContacts] = await Promise.all([
+      this.store.groups.hasActiveMembership(userId),
+      this.store.friends.hasContacts(userId),
+    ]);
+    return { hasGroups, hasContacts };
+  }
+
+  async findById(userId: number): Promise<User | undefined> {
+    return this.store.users.findById(userId);
   }
 
   /** E18: stores the settings text verbatim (it is parsed, leniently, where it is used). */

@@ -8,6 +8,11 @@ import type { DialectAdapter } from './dialects/types.js';
 import { migrations } from './migrations/index.js';
 import type { Repos, Store } from './port.js';
 import type { Ctx } from './repos/base.js';
+import { ApplyRepository } from './repos/applies.js';
+import { CounterRepository } from './repos/counters.js';
+import { FriendRepository } from './repos/friends.js';
+import { GroupRepository } from './repos/groups.js';
+import { MessageRepository } from './repos/messages.js';
 import { RateLimitRepository } from './repos/rates.js';
 import { SessionRepository } from './repos/sessions.js';
 import { UserRepository } from './repos/users.js';
@@ -24,11 +29,16 @@ function adapterFor(config: DatabaseConfig): DialectAdapter {
   }
 }
 
-function repos(ctx: Ctx): Repos {
+function repos(ctx: Ctx, known: Set<string>): Repos {
   return {
     users: new UserRepository(ctx),
     sessions: new SessionRepository(ctx),
     rates: new RateLimitRepository(ctx),
+    messages: new MessageRepository(ctx, known),
+    friends: new FriendRepository(ctx),
+    applies: new ApplyRepository(ctx),
+    groups: new GroupRepository(ctx),
+    counters: new CounterRepository(ctx),
   };
 }
 
@@ -40,11 +50,12 @@ export interface OpenedStore extends Store {
 export function openStore(config: DatabaseConfig): OpenedStore {
   const adapter = adapterFor(config);
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
-  const base = repos({ db, dialect: adapter.name });
+  const known = new Set<string>();
+  const base = repos({ db, dialect: adapter.name }, known);
   return {
     ...base,
     dialect: adapter.name,
-    transaction: (fn) => db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }, known))),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -27,6 +27,8 @@ export interface UserRepo {
   findInfo(userId: number): Promise<UserInfo | undefined>;
   /** The user together with their current session, in one round trip (the auth check of every request). */
   findWithSession(id: number): Promise<{ user: User; session: SessionRecord | undefined } | undefined>;
+  /** Active registered users (not `excludeId`) whose username contains `keyword`, case-insensitively; exact match first. */
+  search(keyword: string, excludeId: number, limit: number): Promise<UserSearchRow[]>;
 }
 
 export interface SessionRepo {
@@ -49,10 +51,148 @@ export interface RateLimitRepo {
   purge(now: number): Promise<void>;
 }
 
+export interface StoredMessage {
+  id: number;
+  conversation_id: string;
+  seq: number;
+  sender_id: number | null;
+  body: string;
+  revoked: number;
+}
+
+export interface NewMessage {
+  msg_id: string;
+  conversation_id: string;
+  /** 'single' (a pair), 'group' or 'notice' (one user's stream). */
+  kind: 'single' | 'group' | 'notice';
+  /** Users who receive the conversation; created as members (cursor at 0) when missing. */
+  members: number[];
+  sender_id: number | null;
+  chat_type: string;
+  type: string;
+  body: string;
+  create_time: number;
+}
+
+export interface CursorAdvance {
+  conversation_id: string;
+  user_id: number;
+  seq: number;
+}
+
+export interface MessageRepo {
+  /** Stores the message with the conversation's next sequence number; returns that number. Use inside a transaction. */
+  append(m: NewMessage): Promise<number>;
+  /** Delivery cursors of every conversation the user belongs to. */
+  cursors(userId: number): Promise<Map<string, number>>;
+  cursor(conversationId: string, userId: number): Promise<number | undefined>;
+  /** Moves cursors forward (never back). */
+  advance(entries: CursorAdvance[]): Promise<void>;
+  /** Messages for the user past their stored cursors and past `afterId`, in commit order, at most `limit`. */
+  pending(userId: number, afterId: number, limit: number): Promise<StoredMessage[]>;
+  /** Messages of one conversation with fromSeq < seq <= toSeq, in order. */
+  range(conversationId: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]>;
+  /** How many stored messages wait for the user. */
+  countPending(userId: number): Promise<number>;
+}
+
+export interface FriendRow {
+  id: number;
+  user_id: number;
+  friend_id: number;
+  nickname: string;
+  friendlookme: number;
+  melookfriend: number;
+  ismystarfriend: number;
+  isblack: number;
+  status: number;
+}
+
+export type FriendFlags = Partial<Pick<FriendRow, 'isblack' | 'ismystarfriend' | 'friendlookme' | 'melookfriend'>>;
+
+/** A contact-list entry with the friend's profile (E08). */
+export interface ContactRow {
+  id: number;
+  nickname: string;
+  friend_id: number;
+  username: string;
+  avatar: string | null;
+  friend_nickname: string;
+  uuid: string;
+}
+
+export interface FriendRepo {
+  /** The owner's contact entry for the friend, if any. */
+  row(ownerId: number, friendId: number): Promise<FriendRow | undefined>;
+  /** Whether the user has an active, not blacklisted contact. */
+  hasContacts(userId: number): Promise<boolean>;
+  /** Adds the owner's entry for the friend unless there is one; returns whether it was added. */
+  addIfMissing(ownerId: number, friendId: number, remark: string, now: number): Promise<boolean>;
+  /** The owner's entries with each friend's profile, in insertion order. */
+  contacts(ownerId: number, offset: number, limit: number): Promise<ContactRow[]>;
+  setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void>;
+  /** Deletes the entries of both users for each other. */
+  deletePair(a: number, b: number): Promise<void>;
+}
+
+export type ApplyStatus = 'pending' | 'refuse' | 'agree' | 'ignore';
+
+export interface ApplyRow extends Omit<FriendRow, 'status'> {
+  status: string;
+  order: number | null;
+  create_time: number;
+  update_time: number;
+}
+
+export interface ApplyWithApplicant extends ApplyRow {
+  user: { id: number; username: string; avatar: string | null; nickname: string; uuid: string };
+}
+
+export interface ApplyRepo {
+  /** The applicant's pending or agreed application to the target, if any. */
+  open(applicantId: number, targetId: number): Promise<ApplyRow | undefined>;
+  /** Inserts a pending application; a concurrent duplicate fails with a unique violation. */
+  create(applicantId: number, targetId: number, nickname: string, now: number): Promise<number>;
+  /** Applications addressed to the target, newest first, with the applicant's profile. */
+  forTarget(targetId: number, offset: number, limit: number): Promise<ApplyWithApplicant[]>;
+  countPending(targetId: number): Promise<number>;
+  /** A pending application by id, addressed to the target. */
+  findPending(id: number, targetId: number): Promise<ApplyRow | undefined>;
+  /** Moves a pending application to `status`; false when it is no longer pending (handled concurrently). */
+  settle(id: number, status: ApplyStatus, now: number): Promise<boolean>;
+  /** Deletes every application between the two users, both directions. */
+  deleteBetween(a: number, b: number): Promise<void>;
+}
+
+export interface UserSearchRow {
+  id: number;
+  username: string;
+  avatar: string | null;
+  role: string;
+  uuid: string;
+  nickname: string;
+}
+
+export interface GroupRepo {
+  /** Whether the user is an active member of some group. */
+  hasActiveMembership(userId: number): Promise<boolean>;
+}
+
+export interface CounterRepo {
+  /** Adds one to what `senderId` has sent `recipientId`; returns the new total. */
+  increment(senderId: number, recipientId: number): Promise<number>;
+  get(senderId: number, recipientId: number): Promise<number>;
+}
+
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
   rates: RateLimitRepo;
+  messages: MessageRepo;
+  friends: FriendRepo;
+  applies: ApplyRepo;
+  groups: GroupRepo;
+  counters: CounterRepo;
 }
 
 export interface Store extends Repos {

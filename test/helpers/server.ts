@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { DeliveryFaults } from '../../src/services/delivery.js';
 import { Client } from './client.js';
 import { freshDatabase, tempDir, type DialectName } from './databases.js';
 
@@ -22,6 +23,7 @@ export interface TestServer {
   url: string;
   port: number;
   dialect: DialectName;
+  databaseUrl: string;
   client: Client;
   /** Log lines the server wrote (JSON objects). */
   logs: Record<string, unknown>[];
@@ -35,6 +37,9 @@ export interface StartOptions {
   clock?: Clock;
   /** Allow 5xx answers (tests of failure handling). */
   allow5xx?: boolean;
+  faults?: DeliveryFaults;
+  /** Use this database (e.g. another node's, from `server.databaseUrl`) instead of a fresh one; it is not dropped. */
+  databaseUrl?: string;
 }
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -43,7 +48,7 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dialect = opts.dialect ?? 'sqlite';
   const dir = tempDir();
-  const db = await freshDatabase(dialect, dir);
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await freshDatabase(dialect, dir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -68,10 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       cb();
     },
   });
-  const app = await createApp(config, {
-    clock: opts.clock,
-    logger: { level: config.logLevel, stream: sink },
-  });
+  const app = await createApp(config, { clock: opts.clock, logStream: sink, faults: opts.faults });
   const errors: string[] = [];
   app.http.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 500) errors.push(`${req.method} ${req.url} -> ${reply.statusCode}`);
@@ -83,6 +85,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     url,
     port,
     dialect,
+    databaseUrl: db.url,
     client: new Client(url),
     logs,
     async close() {

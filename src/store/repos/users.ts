@@ -1,5 +1,6 @@
 import { DEFAULT_USER_AVATAR, type User, type UserInfo } from '../../domain/user.js';
-import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
+import { sql } from 'kysely';
+import type { NewUser, SessionRecord, UserPatch, UserRepo, UserSearchRow } from '../port.js';
 import { insertReturningId, type Ctx } from './base.js';
 
 const DEFAULTS = {
@@ -37,8 +38,10 @@ export class UserRepository implements UserRepo {
     return this.db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  findByUsername(username: string): Promise<User | undefined> {
-    return this.db.selectFrom('user').selectAll().where('username', '=', username).executeTakeFirst();
+  async findByUsername(username: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('user').selectAll().where('username', '=', username).executeTakeFirst();
+    // MySQL collations compare with trailing spaces ignored: only an exact match counts.
+    return row && row.username === username ? row : undefined;
   }
 
   findByUuid(uuid: string): Promise<User | undefined> {
@@ -105,5 +108,22 @@ export class UserRepository implements UserRepo {
         ? undefined
         : { user_id: id, sid: s_sid, role: s_role ?? '', create_time: s_create_time ?? 0, expires_at: s_expires_at ?? 0 };
     return { user, session };
+  }
+
+  search(keyword: string, excludeId: number, limit: number): Promise<UserSearchRow[]> {
+    const escaped = keyword.toLowerCase().replace(/[!%_]/g, '!$&');
+    const name = sql<string>`lower(${sql.ref('username')})`;
+    return this.db
+      .selectFrom('user')
+      .select(['id', 'username', 'avatar', 'role', 'uuid', 'nickname'])
+      .where(sql<boolean>`${name} like ${`%${escaped}%`} escape '!'`)
+      .where('status', '=', 1)
+      .where('role', '<>', 'visitor')
+      .where('id', '<>', excludeId)
+      .orderBy(sql`case when ${name} = ${keyword.toLowerCase()} then 0 when ${name} like ${`${escaped}%`} escape '!' then 1 else 2 end`)
+      .orderBy(sql`length(${sql.ref('username')})`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 }

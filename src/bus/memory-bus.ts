@@ -1,0 +1,28 @@
+import { HandlerTable } from './handlers.js';
+import type { Bus, BusErrorListener, BusEvent, BusHandler } from './port.js';
+
+/** In-process bus: the default for a single node. Handlers run synchronously inside publish. */
+export class MemoryBus implements Bus {
+  private readonly handlers: HandlerTable;
+  private closed = false;
+
+  constructor(onError: BusErrorListener = () => undefined) {
+    this.handlers = new HandlerTable(onError);
+  }
+
+  async publish(topic: string, event: BusEvent): Promise<void> {
+    if (!this.closed) this.handlers.dispatch(topic, event);
+  }
+
+  async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
+    this.handlers.add(topic, handler);
+    return async () => {
+      this.handlers.remove(topic, handler);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../domain/clock.js';
+import type { UserEvent } from '../domain/events.js';
+import type { ChatMessage } from '../domain/message.js';
+import type { Role, User } from '../domain/user.js';
+import type { DeliveryService, Logger } from '../services/delivery.js';
+import { CloseCode, frames } from './frames.js';
+
+export interface ConnectionLimits {
+  /** Close the socket when this many bytes wait to be sent (slow consumer). */
+  maxBufferedBytes: number;
+  /** While draining, wait for the socket to flush above this many buffered bytes. */
+  drainHighWaterBytes: number;
+  /** Page size of drains. */
+  drainBatch: number;
+}
+
+class Stopped extends Error {}
+
+/**
+ * One authenticated socket. Everything it is sent goes through one queue, so live pushes and
+ * drains never interleave; per conversation it keeps the highest sequence number it has sent
+ * (its cursor), which makes every message go out once and in order. A message counts as
+ * delivered (and the stored cursor moves) only once the socket accepted the write.
+ */
+export class Connection {
+  readonly id = randomUUID();
+  alive = true;
+  private cursors = new Map<string, number>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly user: User,
+    readonly sid: string,
+    readonly role: Role,
+    private readonly delivery: DeliveryService,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly limits: ConnectionLimits,
+  ) {}
+
+  get open(): boolean {
+    return !this.stopped && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Loads the stored cursors; call before the socket receives events. */
+  async init(): Promise<void> {
+    this.cursors = await this.delivery.cursors(this.user.id);
+  }
+
+  onEvent(ev: UserEvent): void {
+    if (ev.type === 'push') this.enqueue(() => this.live(ev.conv, ev.seq, ev.msg));
+    else if (ev.type === 'own') this.enqueue(() => this.own(ev.conv, ev.seq));
+    else if (ev.type === 'drain') this.enqueue(() => this.drain());
+  }
+
+  /** Sends a frame that is not a stored message (welcome, notices that are not kept, pong). */
+  sendRaw(text: string): void {
+    if (this.open) this.ws.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    this.stopped = true;
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.stopped = true;
+    this.ws.terminate();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(() => (this.open ? task() : undefined))
+      .catch((err: unknown) => {
+        if (err instanceof Stopped) return;
+        this.log.error({ err, userId: this.user.id }, 'socket delivery failed; closing the socket');
+        this.close(1011, 'delivery failed');
+      });
+  }
+
+  /**
+   * The cursor of a conversation, read from the store the first time. `ifNotMember` is used when
+   * the user has no stored cursor there (nothing before the message at hand is theirs).
+   */
+  private async cursorOf(conv: string, ifNotMember = 0): Promise<number> {
+    let cur = this.cursors.get(conv);
+    if (cur === undefined) {
+      cur = (await this.delivery.cursor(conv, this.user.id)) ?? ifNotMember;
+      this.cursors.set(conv, cur);
+    }
+    return cur;
+  }
+
+  private async live(conv: string, seq: number, msg: ChatMessage): Promise<void> {
+    const cur = await this.cursorOf(conv, seq - 1);
+    if (seq <= cur) return;
+    if (seq > cur + 1) await this.catchUp(conv, cur, seq - 1);
+    if (seq <= (this.cursors.get(conv) ?? 0)) return;
+    await this.write(conv, seq, msg, false);
+  }
+
+  /** The user's own message: nothing to show, but the cursor may pass it. */
+  private async own(conv: string, seq: number): Promise<void> {
+    const cur = await this.cursorOf(conv, seq - 1);
+    if (seq <= cur) return;
+    if (seq > cur + 1) await this.catchUp(conv, cur, seq - 1);
+    this.cursors.set(conv, seq);
+    this.delivery.delivered(conv, this.user.id, seq);
+  }
+
+  /** Sends, in order, what the cursor skipped (stored while offline, or a lost bus event). */
+  private async catchUp(conv: string, from: number, to: number): Promise<void> {
+    for (const m of await this.delivery.range(conv, from, to)) {
+      if (m.seq <= (this.cursors.get(conv) ?? 0)) continue;
+      if (m.sender_id === this.user.id) {
+        this.cursors.set(conv, m.seq);
+        this.delivery.delivered(conv, this.user.id, m.seq);
+      } else {
+        await this.write(conv, m.seq, JSON.parse(m.body) as ChatMessage, true);
+      }
+    }
+  }
+
+  /** Pushes everything stored for this user past their cursors, in commit order. */
+  private async drain(): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.delivery.pending(this.user.id, after, this.limits.drainBatch);
+      for (const m of batch) {
+        after = m.id;
+        if (m.seq <= (await this.cursorOf(m.conversation_id))) continue;
+        await this.write(m.conversation_id, m.seq, JSON.parse(m.body) as ChatMessage, true);
+      }
+      if (batch.length < this.limits.drainBatch) return;
+    }
+  }
+
+  /**
+   * Writes one stored message. The in-memory cursor moves at once (no duplicates); the stored
+   * one when the socket has taken the bytes. A reader too slow to keep up is disconnected.
+   */
+  private write(conv: string, seq: number, msg: ChatMessage, bulk: boolean): Promise<void> {
+    if (!this.open) throw new Stopped();
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.log.warn({ userId: this.user.id, buffered: this.ws.bufferedAmount }, 'slow consumer disconnected');
+      this.close(CloseCode.slowConsumer, 'slow consumer');
+      throw new Stopped();
+    }
+    this.cursors.set(conv, seq);
+    const userId = this.user.id;
+    const written = new Promise<void>((resolve) => {
+      this.ws.send(frames.chat(msg, this.clock.now()), (err) => {
+        if (!err) this.delivery.delivered(conv, userId, seq, msg.create_time);
+        resolve();
+      });
+    });
+    return bulk && this.ws.bufferedAmount > this.limits.drainHighWaterBytes ? written : Promise.resolve();
+  }
+}

@@ -1,0 +1,34 @@
+import type { ChatMessage } from '../domain/message.js';
+
+/** Text frames of the WebSocket protocol (spec §5). */
+export const frames = {
+  /** Every pushed chat message or notice, group messages included. */
+  chat: (msg: ChatMessage | unknown, now: number): string => JSON.stringify({ type: 'singleChat', data: msg, timestamp: now }),
+  welcome: (now: number): string => JSON.stringify({ type: 'system', data: '欢迎您访问我们的系统！', timestamp: now }),
+  ping: (): string => '{"type":"ping"}',
+  pong: (now: number): string => JSON.stringify({ type: 'pong', timestamp: now }),
+  fail: (reason: string): string => JSON.stringify({ msg: 'fail', data: reason }),
+};
+
+/** Close codes. Seed clients reconnect only after 1006 (no close frame); any other code means "signed out". */
+export const CloseCode = {
+  /** A newer login of the same account (after the account-anomaly notice). */
+  replacedByLogin: 4001,
+  /** A newer socket of the same session took over. */
+  replacedBySocket: 4002,
+  /** The session ended (logout, expiry, password change elsewhere). */
+  sessionEnded: 4003,
+  /** The client read too slowly; unsent messages wait for chatGetmessageOffLine. */
+  slowConsumer: 4008,
+  /** Handshake refused (the reason was sent as a fail frame first). */
+  refused: 4401,
+} as const;
+
+/** Handshake failure texts (spec §5.1). */
+export const HANDSHAKE = {
+  missing: '缺少 token 参数',
+  expired: 'token 已过期',
+  invalid: 'Token 不合法',
+  user_missing: '用户不存在',
+  disabled: '你已被管理员禁用',
+} as const;

@@ -1,0 +1,168 @@
+import type { Bus } from '../bus/port.js';
+import { userTopic } from '../bus/topics.js';
+import type { Clock } from '../domain/clock.js';
+import type { UserEvent } from '../domain/events.js';
+import type { ChatMessage } from '../domain/message.js';
+import type { CursorAdvance, Repos, Store, StoredMessage } from '../store/port.js';
+
+export interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** One message to store and push. */
+export interface Outgoing {
+  conversation: string;
+  kind: 'single' | 'group' | 'notice';
+  /** Members of the conversation (created with the conversation when missing). */
+  members: number[];
+  /** Who sent it (receives an `own` event, not the message); null when every receiver gets it. */
+  senderId: number | null;
+  /** Who is pushed the message now. */
+  receivers: number[];
+  message: ChatMessage;
+}
+
+export interface DeliveryFaults {
+  /** Store but never publish: simulates a node that dies between commit and push. */
+  skipPublish?: boolean;
+}
+
+export interface DeliveryListener {
+  stored?(count: number): void;
+  published?(count: number): void;
+  publishFailed?(err: unknown): void;
+  delivered?(count: number, latencyMs: number): void;
+}
+
+/**
+ * The one delivery path of every feature that pushes (DESIGN §5): the message is committed with
+ * its conversation sequence number first; then each receiver's bus topic carries it to the node
+ * holding that receiver's socket, which writes it and only then moves the receiver's cursor.
+ * Whatever was not pushed stays behind the cursor and is sent by `drain` (chatGetmessageOffLine).
+ */
+export class DeliveryService {
+  private readonly pendingCursors = new Map<string, CursorAdvance>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private listeners: DeliveryListener[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly faults: DeliveryFaults = {},
+    private readonly flushDelayMs = 20,
+  ) {}
+
+  listen(l: DeliveryListener): void {
+    this.listeners.push(l);
+  }
+
+  /** Stores every message in one transaction, then pushes them. Resolves after the commit. */
+  async send(items: Outgoing[]): Promise<void> {
+    const seqs = await this.store.transaction((tx) => this.append(tx, items));
+    for (const l of this.listeners) l.stored?.(items.length);
+    this.publishAll(items, seqs);
+  }
+
+  /** Stores inside the caller's transaction; the caller publishes with `publish` after committing. */
+  async append(tx: Repos, items: Outgoing[]): Promise<number[]> {
+    const seqs: number[] = [];
+    for (const o of items) {
+      seqs.push(
+        await tx.messages.append({
+          msg_id: o.message.id,
+          conversation_id: o.conversation,
+          kind: o.kind,
+          members: o.members,
+          sender_id: o.senderId,
+          chat_type: o.message.chatType,
+          type: o.message.type,
+          body: JSON.stringify(o.message),
+          create_time: o.message.create_time,
+        }),
+      );
+    }
+    return seqs;
+  }
+
+  publishAll(items: Outgoing[], seqs: number[]): void {
+    if (this.faults.skipPublish) return;
+    items.forEach((o, i) => {
+      const seq = seqs[i] ?? 0;
+      const push: UserEvent = { v: 1, type: 'push', conv: o.conversation, seq, msg: o.message };
+      for (const r of o.receivers) this.publish(r, push);
+      if (o.senderId !== null) this.publish(o.senderId, { v: 1, type: 'own', conv: o.conversation, seq });
+    });
+  }
+
+  /** Asks the node holding the user's socket to push everything waiting for them. */
+  requestDrain(userId: number): Promise<void> {
+    return this.bus.publish(userTopic(userId), { v: 1, type: 'drain' });
+  }
+
+  publish(userId: number, event: UserEvent): void {
+    this.bus.publish(userTopic(userId), event).then(
+      () => {
+        for (const l of this.listeners) l.published?.(1);
+      },
+      (err: unknown) => {
+        for (const l of this.listeners) l.publishFailed?.(err);
+        this.log.warn({ err, userId, type: event.type }, 'bus publish failed; the message waits for chatGetmessageOffLine');
+      },
+    );
+  }
+
+  // ---- used by the node that holds a socket ----
+
+  cursors(userId: number): Promise<Map<string, number>> {
+    return this.store.messages.cursors(userId);
+  }
+
+  /** The stored cursor, or undefined when the user is not a member of the conversation. */
+  cursor(conversation: string, userId: number): Promise<number | undefined> {
+    return this.store.messages.cursor(conversation, userId);
+  }
+
+  pending(userId: number, afterId: number, limit: number): Promise<StoredMessage[]> {
+    return this.store.messages.pending(userId, afterId, limit);
+  }
+
+  range(conversation: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]> {
+    return this.store.messages.range(conversation, fromSeq, toSeq);
+  }
+
+  countPending(userId: number): Promise<number> {
+    return this.store.messages.countPending(userId);
+  }
+
+  /**
+   * Records that `seq` of `conversation` was written to the user's socket. Cursor writes are
+   * coalesced and flushed shortly after, one statement per (conversation, seq).
+   */
+  delivered(conversation: string, userId: number, seq: number, createTime?: number): void {
+    const key = `${conversation}\u0000${userId}`;
+    const prev = this.pendingCursors.get(key);
+    if (!prev || prev.seq < seq) this.pendingCursors.set(key, { conversation_id: conversation, user_id: userId, seq });
+    if (createTime !== undefined) for (const l of this.listeners) l.delivered?.(1, this.clock.now() - createTime);
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+  }
+
+  /** Writes the coalesced cursors now. */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = [...this.pendingCursors.values()];
+    this.pendingCursors.clear();
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing
+      .then(() => this.store.transaction((tx) => tx.messages.advance(batch)))
+      .catch((err: unknown) => {
+        // Not fatal: the messages stay behind the cursor and a later drain sends them again.
+        this.log.error({ err, count: batch.length }, 'could not save delivery cursors');
+      });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ContactRow, FriendFlags, FriendRepo, FriendRow } from '../port.js';
+import type { Ctx } from './base.js';
+
+const FRIEND_COLUMNS = ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status'] as const;
+
+/** Directed contact entries (`goodfriend`): one row per owner and friend, unique per pair. */
+export class FriendRepository implements FriendRepo {
+  constructor(private readonly ctx: Ctx) {}
+
+  row(ownerId: number, friendId: number): Promise<FriendRow | undefined> {
+    return this.ctx.db
+      .selectFrom('goodfriend')
+      .select(FRIEND_COLUMNS)
+      .where('user_id', '=', ownerId)
+      .where('friend_id', '=', friendId)
+      .executeTakeFirst();
+  }
+
+  async hasContacts(userId: number): Promise<boolean> {
+    const row = await this.ctx.db
+      .selectFrom('goodfriend')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('status', '=', 1)
+      .where('isblack', '=', 0)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async addIfMissing(ownerId: number, friendId: number, remark: string, now: number): Promise<boolean> {
+    const { db, dialect } = this.ctx;
+    const q = db.insertInto('goodfriend').values({
+      user_id: ownerId,
+      friend_id: friendId,
+      nickname: remark,
+      friendlookme: 1,
+      melookfriend: 1,
+      ismystarfriend: 0,
+      isblack: 0,
+      status: 1,
+      order: 50,
+      create_time: now,
+      update_time: now,
+    });
+    const res = await (dialect === 'mysql' ? q.ignore() : q.onConflict((oc) => oc.doNothing())).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  contacts(ownerId: number, offset: number, limit: number): Promise<ContactRow[]> {
+    return this.ctx.db
+      .selectFrom('goodfriend as g')
+      .innerJoin('user as u', 'u.id', 'g.friend_id')
+      .select(['g.id', 'g.nickname', 'g.friend_id', 'u.username', 'u.avatar', 'u.nickname as friend_nickname', 'u.uuid'])
+      .where('g.user_id', '=', ownerId)
+      .orderBy('g.id')
+      .offset(offset)
+      .limit(limit)
+      .execute();
+  }
+
+  async setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void> {
+    await this.ctx.db
+      .updateTable('goodfriend')
+      .set({ ...flags, update_time: now })
+      .where('id', '=', rowId)
+      .execute();
+  }
+
+  async deletePair(a: number, b: number): Promise<void> {
+    await this.ctx.db
+      .deleteFrom('goodfriend')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('user_id', '=', a), eb('friend_id', '=', b)]),
+          eb.and([eb('user_id', '=', b), eb('friend_id', '=', a)]),
+        ]),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import type { CursorAdvance, MessageRepo, NewMessage, StoredMessage } from '../port.js';
+import type { Ctx } from './base.js';
+
+const STORED = ['message.id', 'message.conversation_id', 'message.seq', 'message.sender_id', 'message.body', 'message.revoked'] as const;
+
+/**
+ * Durable messages with per-conversation sequence numbers, and read-diffusion delivery state:
+ * one cursor per (conversation, member) says what that member has been sent.
+ */
+export class MessageRepository implements MessageRepo {
+  constructor(
+    private readonly ctx: Ctx,
+    /** Conversations whose row and members are known to exist (per process; they are never deleted). */
+    private readonly known: Set<string>,
+  ) {}
+
+  private async ensureConversation(m: NewMessage): Promise<void> {
+    if (this.known.has(m.conversation_id)) return;
+    const { db, dialect } = this.ctx;
+    const conv = db.insertInto('conversation').values({ id: m.conversation_id, kind: m.kind, last_seq: 0, create_time: m.create_time });
+    await (dialect === 'mysql' ? conv.ignore() : conv.onConflict((oc) => oc.doNothing())).execute();
+    if (m.members.length > 0) {
+      const rows = m.members.map((user_id) => ({ conversation_id: m.conversation_id, user_id, delivered_seq: 0, joined_seq: 0 }));
+      const mem = db.insertInto('conversation_member').values(rows);
+      await (dialect === 'mysql' ? mem.ignore() : mem.onConflict((oc) => oc.doNothing())).execute();
+    }
+    if (m.kind !== 'group') this.known.add(m.conversation_id);
+  }
+
+  async append(m: NewMessage): Promise<number> {
+    await this.ensureConversation(m);
+    let seq = await this.nextSeq(m.conversation_id);
+    if (seq === undefined) {
+      // The cache was wrong (a rolled-back transaction created it): create the rows for real.
+      this.known.delete(m.conversation_id);
+      await this.ensureConversation(m);
+      seq = await this.nextSeq(m.conversation_id);
+      if (seq === undefined) throw new Error(`conversation ${m.conversation_id} could not be created`);
+    }
+    const { db } = this.ctx;
+    await db
+      .insertInto('message')
+      .values({
+        msg_id: m.msg_id,
+        conversation_id: m.conversation_id,
+        seq,
+        sender_id: m.sender_id,
+        chat_type: m.chat_type,
+        type: m.type,
+        body: m.body,
+        create_time: m.create_time,
+      })
+      .execute();
+    return seq;
+  }
+
+  /** Takes the conversation's next sequence number (the row lock serialises concurrent senders). */
+  private async nextSeq(conversationId: string): Promise<number | undefined> {
+    const { db, dialect } = this.ctx;
+    const bump = db
+      .updateTable('conversation')
+      .set({ last_seq: sql<number>`${sql.ref('last_seq')} + 1` })
+      .where('id', '=', conversationId);
+    if (dialect !== 'mysql') {
+      const row = await bump.returning('last_seq').executeTakeFirst();
+      return row ? Number(row.last_seq) : undefined;
+    }
+    const res = await bump.executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return undefined;
+    const row = await db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    return Number(row.last_seq);
+  }
+
+  async cursors(userId: number): Promise<Map<string, number>> {
+    const rows = await this.ctx.db
+      .selectFrom('conversation_member')
+      .select(['conversation_id', 'delivered_seq'])
+      .where('user_id', '=', userId)
+      .execute();
+    return new Map(rows.map((r) => [r.conversation_id, Number(r.delivered_seq)]));
+  }
+
+  async cursor(conversationId: string, userId: number): Promise<number | undefined> {
+    const row = await this.ctx.db
+      .selectFrom('conversation_member')
+      .select('delivered_seq')
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? Number(row.delivered_seq) : undefined;
+  }
+
+  async advance(entries: CursorAdvance[]): Promise<void> {
+    // One statement per (conversation, seq): a group message delivered to many members is one update.
+    const groups = new Map<string, { conv: string; seq: number; users: number[] }>();
+    for (const e of entries) {
+      const key = `${e.conversation_id}\u0000${e.seq}`;
+      const g = groups.get(key) ?? { conv: e.conversation_id, seq: e.seq, users: [] };
+      g.users.push(e.user_id);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      await this.ctx.db
+        .updateTable('conversation_member')
+        .set({ delivered_seq: g.seq })
+        .where('conversation_id', '=', g.conv)
+        .where('user_id', 'in', g.users)
+        .where('delivered_seq', '<', g.seq)
+        .execute();
+    }
+  }
+
+  pending(userId: number, afterId: number, limit: number): Promise<StoredMessage[]> {
+    return this.ctx.db
+      .selectFrom('conversation_member as cm')
+      .innerJoin('message', (j) =>
+        j.onRef('message.conversation_id', '=', 'cm.conversation_id').onRef('message.seq', '>', 'cm.delivered_seq'),
+      )
+      .select(STORED)
+      .where('cm.user_id', '=', userId)
+      .where('message.id', '>', afterId)
+      .where((eb) => eb.or([eb('message.sender_id', 'is', null), eb('message.sender_id', '<>', userId)]))
+      .orderBy('message.id')
+      .limit(limit)
+      .execute();
+  }
+
+  range(conversationId: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]> {
+    return this.ctx.db
+      .selectFrom('message')
+      .select(STORED)
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>', fromSeq)
+      .where('seq', '<=', toSeq)
+      .orderBy('seq')
+      .execute();
+  }
+
+  async countPending(userId: number): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('conversation_member as cm')
+      .innerJoin('message', (j) =>
+        j.onRef('message.conversation_id', '=', 'cm.conversation_id').onRef('message.seq', '>', 'cm.delivered_seq'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cm.user_id', '=', userId)
+      .where((eb) => eb.or([eb('message.sender_id', 'is', null), eb('message.sender_id', '<>', userId)]))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}
