@@ -14,7 +14,9 @@ import { Presenter } from './http/presenters.js';
 import { buildHttp } from './http/server.js';
 import { Gateway } from './realtime/gateway.js';
 import { loadOrCreateSecret } from './secrets.js';
+import { ApplyService } from './services/applies.js';
 import { AuthService } from './services/auth.js';
+import { FriendService } from './services/friends.js';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
 import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
@@ -32,7 +34,14 @@ export interface App {
   bus: Bus;
   gateway: Gateway;
   nodeId: string;
-  services: { auth: AuthService; users: UserService; messages: MessageService; delivery: DeliveryService };
+  services: {
+    auth: AuthService;
+    users: UserService;
+    messages: MessageService;
+    delivery: DeliveryService;
+    friends: FriendService;
+    applies: ApplyService;
+  };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
   /** Graceful stop: refuse new work, drop sockets, finish in-flight requests, close the database. Idempotent. */
@@ -71,6 +80,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError) : new MemoryBus(onBusError);
   const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
   const messages = new MessageService(store, delivery, clock);
+  const friends = new FriendService(store, clock);
+  const applies = new ApplyService(store, delivery, clock);
 
   let closing = false;
   const http = await buildHttp(
@@ -78,6 +89,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       auth,
       users,
       messages,
+      friends,
+      applies,
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -144,7 +157,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     bus,
     gateway,
     nodeId,
-    services: { auth, users, messages, delivery },
+    services: { auth, users, messages, delivery, friends, applies },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();

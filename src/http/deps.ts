@@ -1,4 +1,6 @@
+import type { ApplyService } from '../services/applies.js';
 import type { AuthService } from '../services/auth.js';
+import type { FriendService } from '../services/friends.js';
 import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
 import type { Presenter } from './presenters.js';
@@ -8,6 +10,8 @@ export interface HttpDeps {
   auth: AuthService;
   users: UserService;
   messages: MessageService;
+  friends: FriendService;
+  applies: ApplyService;
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

@@ -1,6 +1,8 @@
 import { formatLocalTime, isoTime } from '../domain/time.js';
 import type { User, UserInfo } from '../domain/user.js';
+import type { ApplyRow, ApplyWithApplicant, FriendRow } from '../domain/friend.js';
 import type { LoginResult } from '../services/auth.js';
+import type { FriendProfile } from '../services/friends.js';
 import type { PublicProfile } from '../services/users.js';
 
 /** Renders stored rows as the seed serialises them (spec §1.5): `create_time` local text, other dates ISO. */
@@ -50,6 +52,39 @@ export class Presenter {
       role: u.role,
       userset: u.userset,
       userinfo: info ? this.userInfo(info) : null,
+    };
+  }
+
+  /** An application as E17 answers it: no order or times, plus the `userId` artefact. */
+  apply(a: ApplyRow) {
+    const { order: _o, create_time: _c, update_time: _u, ...rest } = a;
+    return { ...rest, userId: a.user_id };
+  }
+
+  applyWithApplicant(a: ApplyWithApplicant) {
+    return { ...a, create_time: this.localTime(a.create_time), update_time: isoTime(a.update_time) as string, userId: a.user_id };
+  }
+
+  friendRow(r: FriendRow) {
+    return { ...r };
+  }
+
+  friendProfile(p: FriendProfile) {
+    const { row, friend, info } = p;
+    return {
+      id: row.id,
+      user_id: row.user_id,
+      friend_id: row.friend_id,
+      nickname: row.nickname,
+      friendinfo: {
+        id: friend.id,
+        username: friend.username,
+        avatar: friend.avatar,
+        nickname: friend.nickname,
+        role: friend.role,
+        status: friend.status,
+        userinfo: info ? this.userInfo(info) : null,
+      },
     };
   }
 }

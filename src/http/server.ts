@@ -9,6 +9,7 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
+import { friendRoutes } from './routes/friends.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -86,5 +87,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   accountRoutes(app, deps);
   profileRoutes(app, deps);
   chatRoutes(app, deps);
+  friendRoutes(app, deps);
   return app;
 }

@@ -5,7 +5,8 @@ import { Conversation, noticeData, noticeMessage, type ChatMessage } from '../do
 import { MSG } from '../domain/messages.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
-import type { ApplyRow, ApplyStatus, ApplyWithApplicant, Repos, Store } from '../store/port.js';
+import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
+import type { Repos, Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
 
 const notice = (to: number, message: ChatMessage): Outgoing => ({

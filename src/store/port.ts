@@ -1,3 +1,4 @@
+import type { ApplyRow, ApplyStatus, ApplyWithApplicant, ContactRow, FriendFlags, FriendRow, UserSearchRow } from '../domain/friend.js';
 import type { User, UserInfo } from '../domain/user.js';
 
 /**
@@ -96,30 +97,7 @@ export interface MessageRepo {
   countPending(userId: number): Promise<number>;
 }
 
-export interface FriendRow {
-  id: number;
-  user_id: number;
-  friend_id: number;
-  nickname: string;
-  friendlookme: number;
-  melookfriend: number;
-  ismystarfriend: number;
-  isblack: number;
-  status: number;
-}
-
-export type FriendFlags = Partial<Pick<FriendRow, 'isblack' | 'ismystarfriend' | 'friendlookme' | 'melookfriend'>>;
-
 /** A contact-list entry with the friend's profile (E08). */
-export interface ContactRow {
-  id: number;
-  nickname: string;
-  friend_id: number;
-  username: string;
-  avatar: string | null;
-  friend_nickname: string;
-  uuid: string;
-}
 
 export interface FriendRepo {
   /** The owner's contact entry for the friend, if any. */
@@ -133,19 +111,6 @@ export interface FriendRepo {
   setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void>;
   /** Deletes the entries of both users for each other. */
   deletePair(a: number, b: number): Promise<void>;
-}
-
-export type ApplyStatus = 'pending' | 'refuse' | 'agree' | 'ignore';
-
-export interface ApplyRow extends Omit<FriendRow, 'status'> {
-  status: string;
-  order: number | null;
-  create_time: number;
-  update_time: number;
-}
-
-export interface ApplyWithApplicant extends ApplyRow {
-  user: { id: number; username: string; avatar: string | null; nickname: string; uuid: string };
 }
 
 export interface ApplyRepo {
@@ -162,15 +127,6 @@ export interface ApplyRepo {
   settle(id: number, status: ApplyStatus, now: number): Promise<boolean>;
   /** Deletes every application between the two users, both directions. */
   deleteBetween(a: number, b: number): Promise<void>;
-}
-
-export interface UserSearchRow {
-  id: number;
-  username: string;
-  avatar: string | null;
-  role: string;
-  uuid: string;
-  nickname: string;
 }
 
 export interface GroupRepo {

@@ -1,4 +1,5 @@
-import type { ApplyRepo, ApplyRow, ApplyStatus, ApplyWithApplicant } from '../port.js';
+import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../../domain/friend.js';
+import type { ApplyRepo } from '../port.js';
 import { insertReturningId, type Ctx } from './base.js';
 
 const APPLY_COLUMNS = [

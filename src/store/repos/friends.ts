@@ -1,4 +1,5 @@
-import type { ContactRow, FriendFlags, FriendRepo, FriendRow } from '../port.js';
+import type { ContactRow, FriendFlags, FriendRow } from '../../domain/friend.js';
+import type { FriendRepo } from '../port.js';
 import type { Ctx } from './base.js';
 
 const FRIEND_COLUMNS = ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status'] as const;

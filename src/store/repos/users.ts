@@ -1,6 +1,7 @@
 import { DEFAULT_USER_AVATAR, type User, type UserInfo } from '../../domain/user.js';
 import { sql } from 'kysely';
-import type { NewUser, SessionRecord, UserPatch, UserRepo, UserSearchRow } from '../port.js';
+import type { UserSearchRow } from '../../domain/friend.js';
+import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
 import { insertReturningId, type Ctx } from './base.js';
 
 const DEFAULTS = {
