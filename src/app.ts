@@ -21,6 +21,7 @@ import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
 import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
+import { VisitorService } from './services/visitors.js';
 import { openStore, type OpenedStore } from './store/kysely-store.js';
 
 /**
@@ -41,6 +42,7 @@ export interface App {
     delivery: DeliveryService;
     friends: FriendService;
     applies: ApplyService;
+    visitors: VisitorService;
   };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
@@ -82,6 +84,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const messages = new MessageService(store, delivery, clock);
   const friends = new FriendService(store, clock);
   const applies = new ApplyService(store, delivery, clock);
+  const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost });
 
   let closing = false;
   const http = await buildHttp(
@@ -91,6 +94,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       messages,
       friends,
       applies,
+      visitors,
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -109,7 +113,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const announce = (userId: number, ev: UserEvent) =>
     bus.publish(userTopic(userId), ev).catch((err: unknown) => log.warn({ err, userId }, 'could not announce session change'));
   auth.onSession({
-    sessionStarted: (userId, sid) => void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now() }),
+    sessionStarted: (userId, sid, _role, reason) =>
+      void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), reason }),
     sessionEnded: (userId, sid) => void announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now() }),
   });
 
@@ -157,7 +162,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     bus,
     gateway,
     nodeId,
-    services: { auth, users, messages, delivery, friends, applies },
+    services: { auth, users, messages, delivery, friends, applies, visitors },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();

@@ -12,6 +12,6 @@ export type UserEvent =
   /** Push everything still waiting for this user (chatGetmessageOffLine). */
   | { v: 1; type: 'drain' }
   /** The user's session changed: a login started `sid`, or `sid` ended (logout, password change). */
-  | { v: 1; type: 'session'; action: 'started' | 'ended'; sid: string; at: number }
+  | { v: 1; type: 'session'; action: 'started' | 'ended'; sid: string; at: number; reason?: 'login' | 'upgrade' }
   /** A socket of this user opened on node `node` as connection `conn`: older sockets give way. */
   | { v: 1; type: 'socket'; sid: string; node: string; conn: string };

@@ -19,6 +19,12 @@ export const MSG = {
   passwordUserMissing: '用户不存在，无法修改密码',
   passwordOldWrong: '原始密码错误，无法修改密码',
   passwordChanged: '修改密码成功',
+  // visitors (E13–E15, spec §7)
+  illegalAccess: '非法访问',
+  illegalSignature: '非法签名',
+  requestExpired: '请求已过期',
+  invalidDevice: '无效标识',
+  visitorTooFrequent: '请求过于频繁，请1个小时后再试',
   // profile (E34)
   usernameImmutable: '账号不可修改',
   nicknameTooLong: '昵称长度不能超过30个字符',

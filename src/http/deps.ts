@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth.js';
 import type { FriendService } from '../services/friends.js';
 import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
+import type { VisitorService } from '../services/visitors.js';
 import type { Presenter } from './presenters.js';
 
 /** What the HTTP layer is given by the composition root: services, never adapters. */
@@ -12,6 +13,7 @@ export interface HttpDeps {
   messages: MessageService;
   friends: FriendService;
   applies: ApplyService;
+  visitors: VisitorService;
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

@@ -14,6 +14,8 @@ interface Base<S extends ParamSpec> {
   params: S;
   /** Schema of `data` in the success envelope; it is also the output whitelist. */
   data: TSchema;
+  /** Checks that come before parameter validation (e.g. a required header). */
+  pre?: (req: FastifyRequest) => void;
 }
 
 interface AuthedRoute<S extends ParamSpec, D extends TSchema> extends Base<S> {
@@ -54,6 +56,7 @@ export function addRoute<S extends ParamSpec, D extends TSchema>(
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const caller = def.auth === 'token' ? await authenticate(auth, req) : undefined;
+      def.pre?.(req);
       const input = readInput(def.params, { params: req.params, body: req.body, query: req.query });
       const data = await (def.handler as (i: Input<S>, c: Caller | undefined, r: FastifyRequest) => Promise<Static<D>>)(
         input,

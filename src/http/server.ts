@@ -12,6 +12,7 @@ import { chatRoutes } from './routes/chat.js';
 import { friendRoutes } from './routes/friends.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
+import { visitorRoutes } from './routes/visitors.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -88,5 +89,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   profileRoutes(app, deps);
   chatRoutes(app, deps);
   friendRoutes(app, deps);
+  visitorRoutes(app, deps);
   return app;
 }

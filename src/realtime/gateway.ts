@@ -145,7 +145,11 @@ export class Gateway {
     if (!conn) return;
     const ev = raw as UserEvent;
     if (ev.type === 'session') {
-      if (ev.action === 'started' && ev.sid !== conn.sid) this.replace(conn, ev.sid, ev.at);
+      // A visitor upgraded on its own device is not "logged in elsewhere": no notice.
+      if (ev.action === 'started' && ev.sid !== conn.sid) {
+        if (ev.reason === 'upgrade') conn.close(CloseCode.replacedBySocket, 'account upgraded');
+        else this.replace(conn, ev.sid, ev.at);
+      }
       if (ev.action === 'ended' && ev.sid === conn.sid) conn.close(CloseCode.sessionEnded, 'session ended');
     } else if (ev.type === 'socket') {
       if (ev.conn !== conn.id) this.replace(conn, ev.sid, this.clock.now());

@@ -14,8 +14,11 @@ export interface AuthOptions {
 }
 
 /** Told when a user's current session changes, so that live sockets of older sessions can be closed. */
+/** Why a session started: an ordinary login, or a visitor account upgraded in place on its own device. */
+export type SessionReason = 'login' | 'upgrade';
+
 export interface SessionListener {
-  sessionStarted(userId: number, sid: string, role: Role): void;
+  sessionStarted(userId: number, sid: string, role: Role, reason: SessionReason): void;
   sessionEnded(userId: number, sid: string): void;
 }
 
@@ -97,7 +100,7 @@ export class AuthService {
   }
 
   /** Makes a new current session for the user (ending any other) and returns its token. */
-  async startSession(user: User, role: Role): Promise<LoginResult> {
+  async startSession(user: User, role: Role, reason: SessionReason = 'login'): Promise<LoginResult> {
     const now = this.clock.now();
     const sid = randomUUID();
     await this.store.transaction(async (tx) => {
@@ -105,7 +108,7 @@ export class AuthService {
       await tx.sessions.put({ user_id: user.id, sid, role, create_time: now, expires_at: now + this.tokens.ttlMs });
     });
     const token = await this.tokens.sign({ sub: String(user.id), uuid: user.uuid, role, sid });
-    for (const l of this.listeners) l.sessionStarted(user.id, sid, role);
+    for (const l of this.listeners) l.sessionStarted(user.id, sid, role, reason);
     const fresh = (await this.store.users.findById(user.id)) ?? user;
     return { user: fresh, token, role };
   }

@@ -22,6 +22,8 @@ export interface UserRepo {
   findById(id: number): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
   findByUuid(uuid: string): Promise<User | undefined>;
+  /** The account bound to a visitor device id, if any. */
+  findByDevice(deviceId: string): Promise<User | undefined>;
   /** Inserts the user and its one user_info row; returns the stored user. */
   create(user: NewUser, now: number): Promise<User>;
   update(id: number, patch: UserPatch, now: number): Promise<void>;

@@ -49,6 +49,11 @@ export class UserRepository implements UserRepo {
     return this.db.selectFrom('user').selectAll().where('uuid', '=', uuid).executeTakeFirst();
   }
 
+  async findByDevice(deviceId: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('user').selectAll().where('devicefingeruuid', '=', deviceId).executeTakeFirst();
+    return row && row.devicefingeruuid === deviceId ? row : undefined;
+  }
+
   async create(user: NewUser, now: number): Promise<User> {
     const id = await insertReturningId(this.ctx, 'user', {
       ...DEFAULTS,
