@@ -17,6 +17,8 @@ import { loadOrCreateSecret } from './secrets.js';
 import { ApplyService } from './services/applies.js';
 import { AuthService } from './services/auth.js';
 import { FriendService } from './services/friends.js';
+import { GroupJoinService } from './services/group-joins.js';
+import { GroupService } from './services/groups.js';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
 import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
@@ -43,6 +45,8 @@ export interface App {
     friends: FriendService;
     applies: ApplyService;
     visitors: VisitorService;
+    groups: GroupService;
+    groupJoins: GroupJoinService;
   };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
@@ -81,7 +85,10 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError) : new MemoryBus(onBusError);
   const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
-  const messages = new MessageService(store, delivery, clock);
+  const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
+  const messages = new MessageService(store, delivery, clock, tz);
+  const groups = new GroupService(store, delivery, clock, tz);
+  const groupJoins = new GroupJoinService(store, delivery, clock, tz);
   const friends = new FriendService(store, clock);
   const applies = new ApplyService(store, delivery, clock);
   const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost });
@@ -95,6 +102,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       friends,
       applies,
       visitors,
+      groups,
+      groupJoins,
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -162,7 +171,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     bus,
     gateway,
     nodeId,
-    services: { auth, users, messages, delivery, friends, applies, visitors },
+    services: { auth, users, messages, delivery, friends, applies, visitors, groups, groupJoins },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();

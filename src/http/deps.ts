@@ -1,6 +1,8 @@
 import type { ApplyService } from '../services/applies.js';
 import type { AuthService } from '../services/auth.js';
 import type { FriendService } from '../services/friends.js';
+import type { GroupJoinService } from '../services/group-joins.js';
+import type { GroupService } from '../services/groups.js';
 import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
 import type { VisitorService } from '../services/visitors.js';
@@ -14,6 +16,8 @@ export interface HttpDeps {
   friends: FriendService;
   applies: ApplyService;
   visitors: VisitorService;
+  groups: GroupService;
+  groupJoins: GroupJoinService;
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

@@ -3,6 +3,7 @@ import type { User, UserInfo } from '../domain/user.js';
 import type { ApplyRow, ApplyWithApplicant, FriendRow } from '../domain/friend.js';
 import type { LoginResult } from '../services/auth.js';
 import type { FriendProfile } from '../services/friends.js';
+import type { Group, MemberWithUser } from '../domain/group.js';
 import type { PublicProfile } from '../services/users.js';
 
 /** Renders stored rows as the seed serialises them (spec §1.5): `create_time` local text, other dates ISO. */
@@ -85,6 +86,16 @@ export class Presenter {
         status: friend.status,
         userinfo: info ? this.userInfo(info) : null,
       },
+    };
+  }
+
+  /** E24: the group without update_time, each active member with `groupId` and their profile. */
+  groupInfo({ group, members }: { group: Group; members: MemberWithUser[] }) {
+    const { update_time: _u, ...g } = group;
+    return {
+      ...g,
+      create_time: this.localTime(group.create_time),
+      group_users: members.map((m) => ({ ...m, create_time: this.localTime(m.create_time), groupId: m.group_id })),
     };
   }
 }

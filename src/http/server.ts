@@ -10,6 +10,7 @@ import { installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
 import { friendRoutes } from './routes/friends.js';
+import { groupRoutes } from './routes/groups.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
@@ -90,5 +91,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   chatRoutes(app, deps);
   friendRoutes(app, deps);
   visitorRoutes(app, deps);
+  groupRoutes(app, deps);
   return app;
 }

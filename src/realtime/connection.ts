@@ -116,7 +116,7 @@ export class Connection {
   private async catchUp(conv: string, from: number, to: number): Promise<void> {
     for (const m of await this.delivery.range(conv, from, to)) {
       if (m.seq <= (this.cursors.get(conv) ?? 0)) continue;
-      if (m.sender_id === this.user.id) {
+      if (m.sender_id === this.user.id || m.revoked) {
         this.cursors.set(conv, m.seq);
         this.delivery.delivered(conv, this.user.id, m.seq);
       } else {
@@ -133,6 +133,11 @@ export class Connection {
       for (const m of batch) {
         after = m.id;
         if (m.seq <= (await this.cursorOf(m.conversation_id))) continue;
+        if (m.revoked) {
+          this.cursors.set(m.conversation_id, m.seq);
+          this.delivery.delivered(m.conversation_id, this.user.id, m.seq);
+          continue;
+        }
         await this.write(m.conversation_id, m.seq, JSON.parse(m.body) as ChatMessage, true);
       }
       if (batch.length < this.limits.drainBatch) return;

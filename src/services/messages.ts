@@ -2,11 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { chatRuleFor } from '../domain/chatset.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { Conversation, decodeOptions, type ChatMessage, type ChatType } from '../domain/message.js';
+import { Conversation, decodeOptions, noticeData, type ChatMessage, type ChatType } from '../domain/message.js';
 import { MSG } from '../domain/messages.js';
-import { UserStatus, type User } from '../domain/user.js';
+import { MemberStatus, memberAvatar, memberName } from '../domain/group.js';
+import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
+import { groupObject, toGroup } from './group-common.js';
+
+export interface RevokeInput {
+  to_id: number;
+  to_name: string;
+  to_avatar: string;
+  id: string;
+  chatType: ChatType;
+  create_time: number;
+}
+
+/** Messages can be revoked for this long after they were sent. */
+const REVOKE_WINDOW_MS = 5 * 60_000;
 
 export interface SendInput {
   sendto_id: number;
@@ -32,12 +46,99 @@ export class MessageService {
     private readonly store: Store,
     private readonly delivery: DeliveryService,
     private readonly clock: Clock,
+    private readonly opts: { tzOffsetMinutes: number },
   ) {}
 
   /** E20: stores and pushes a message; answers the message object. */
   async send(me: User, input: SendInput): Promise<ChatMessage> {
-    if (input.chatType === 'group') throw new AppError('not_found', MSG.groupUnavailable);
-    return this.sendSingle(me, input);
+    return input.chatType === 'group' ? this.sendGroup(me, input) : this.sendSingle(me, input);
+  }
+
+  /**
+   * Group chat: one stored message for the group conversation, pushed to every other active
+   * member. Two queries whatever the group size; no per-member database work on this path.
+   */
+  private async sendGroup(me: User, input: SendInput): Promise<ChatMessage> {
+    const g = await this.store.groups.find(input.sendto_id);
+    const members = g && g.status === 1 ? await this.store.groups.members(g.id, MemberStatus.active) : [];
+    if (!g || members.length === 0) throw new AppError('not_found', MSG.groupUnavailable);
+    const mine = members.find((m) => m.user_id === me.id);
+    if (!mine) throw new AppError('forbidden', MSG.notInGroup);
+    const message: ChatMessage = {
+      id: randomUUID(),
+      from_avatar: memberAvatar(mine, me),
+      from_name: memberName(mine, me),
+      from_id: me.id,
+      to_id: g.id,
+      to_name: g.name,
+      to_avatar: g.avatar ?? '',
+      chatType: 'group',
+      type: input.type,
+      data: input.data,
+      options: decodeOptions(input.options),
+      create_time: this.clock.now(),
+      isremove: 0,
+      group: groupObject(g, this.opts.tzOffsetMinutes, members),
+      sendUUid: me.uuid,
+    };
+    const receivers = members.filter((m) => m.user_id !== me.id).map((m) => m.user_id);
+    await this.delivery.send([toGroup(g.id, message, receivers, me.id)]);
+    return message;
+  }
+
+  /**
+   * E32: a revoke notice for a message I sent less than 5 minutes ago, checked against the stored
+   * message (not the client's word); the stored message is marked and no longer delivered.
+   */
+  async revoke(me: User, r: RevokeInput): Promise<ChatMessage> {
+    const now = this.clock.now();
+    if (now - r.create_time > REVOKE_WINDOW_MS) throw new AppError('invalid', MSG.revokeTooLate);
+    let name = displayName(me);
+    let avatar = me.avatar ?? '';
+    let out: (m: ChatMessage) => Outgoing;
+    let conversation: string;
+    if (r.chatType === 'group') {
+      const g = await this.store.groups.find(r.to_id);
+      if (!g || g.status !== 1) throw new AppError('not_found', MSG.groupMissing);
+      const members = await this.store.groups.members(g.id);
+      const mine = members.find((m) => m.user_id === me.id);
+      if (!mine) throw new AppError('forbidden', MSG.notInGroupAction);
+      name = `${memberName(mine, me)} `;
+      avatar = memberAvatar(mine, me);
+      conversation = Conversation.group(g.id);
+      const active = members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id);
+      out = (m) => toGroup(g.id, m, active, null);
+    } else {
+      conversation = Conversation.pair(me.id, r.to_id);
+      out = (m) => ({ conversation, kind: 'single', members: [me.id, r.to_id], senderId: me.id, receivers: [r.to_id], message: m });
+    }
+    const stored = await this.store.messages.find(conversation, r.id);
+    if (!stored || stored.sender_id !== me.id) throw new AppError('not_found', MSG.revokeNotFound);
+    if (now - stored.create_time > REVOKE_WINDOW_MS) throw new AppError('invalid', MSG.revokeTooLate);
+    const notice: ChatMessage = {
+      id: r.id,
+      from_avatar: avatar,
+      from_name: name.trim(),
+      from_id: me.id,
+      to_id: r.to_id,
+      to_name: r.to_name,
+      to_avatar: r.to_avatar,
+      chatType: r.chatType,
+      type: 'systemNotice',
+      actionType: 'revoke',
+      data: noticeData(`${name}撤回了一条消息`),
+      options: {},
+      create_time: now,
+      isremove: 0,
+      group: null,
+    };
+    const items = [out(notice)];
+    const seqs = await this.store.transaction(async (tx) => {
+      await tx.messages.markRevoked(conversation, r.id);
+      return this.delivery.append(tx, items);
+    });
+    this.delivery.publishAll(items, seqs);
+    return notice;
   }
 
   /** E22: everything waiting for the caller is pushed to their socket, in order, once. */

@@ -70,6 +70,8 @@ export class VisitorService {
     if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
     const password = await hashPassword(c.password, this.opts.scryptCost);
     const bound = await this.store.users.findByDevice(r.deviceId);
+    // A disabled or locked visitor cannot shed the ban by upgrading.
+    if (bound && bound.role === 'visitor' && bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
     const now = this.clock.now();
     try {
       if (bound && bound.role === 'visitor' && bound.status === UserStatus.active) {

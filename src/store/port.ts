@@ -1,4 +1,5 @@
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant, ContactRow, FriendFlags, FriendRow, UserSearchRow } from '../domain/friend.js';
+import type { Group, MemberWithUser, Membership } from '../domain/group.js';
 import type { User, UserInfo } from '../domain/user.js';
 
 /**
@@ -22,6 +23,8 @@ export interface UserRepo {
   findById(id: number): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
   findByUuid(uuid: string): Promise<User | undefined>;
+  /** Active users among these ids, in ascending id order. */
+  findActiveByIds(ids: number[]): Promise<User[]>;
   /** The account bound to a visitor device id, if any. */
   findByDevice(deviceId: string): Promise<User | undefined>;
   /** Inserts the user and its one user_info row; returns the stored user. */
@@ -97,6 +100,13 @@ export interface MessageRepo {
   range(conversationId: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]>;
   /** How many stored messages wait for the user. */
   countPending(userId: number): Promise<number>;
+  /** Makes the users members of the conversation from its current end on (no earlier history); creates it if needed. */
+  join(conversationId: string, kind: 'group', userIds: number[], now: number): Promise<void>;
+  /** Stops delivering the conversation to these users (or to everyone). */
+  leave(conversationId: string, userIds: number[] | 'all'): Promise<void>;
+  markRevoked(conversationId: string, msgId: string): Promise<void>;
+  /** The first stored message with this id in the conversation. */
+  find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined>;
 }
 
 /** A contact-list entry with the friend's profile (E08). */
@@ -113,6 +123,8 @@ export interface FriendRepo {
   setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void>;
   /** Deletes the entries of both users for each other. */
   deletePair(a: number, b: number): Promise<void>;
+  /** Friend ids of the owner's own active, not blacklisted entries among these entry ids. */
+  friendIdsOfRows(ownerId: number, rowIds: number[]): Promise<number[]>;
 }
 
 export interface ApplyRepo {
@@ -131,9 +143,28 @@ export interface ApplyRepo {
   deleteBetween(a: number, b: number): Promise<void>;
 }
 
+export type GroupPatch = Partial<Pick<Group, 'name' | 'avatar' | 'remark' | 'invite_confirm' | 'status'>>;
+
 export interface GroupRepo {
   /** Whether the user is an active member of some group. */
   hasActiveMembership(userId: number): Promise<boolean>;
+  /** Creates the group with these members (active, in order); returns it. */
+  create(g: Pick<Group, 'uuid' | 'user_id' | 'name' | 'avatar'>, memberIds: number[], now: number): Promise<Group>;
+  find(id: number): Promise<Group | undefined>;
+  update(id: number, patch: GroupPatch, now: number): Promise<void>;
+  delete(id: number): Promise<void>;
+  /** Memberships in join order, of one status or all. */
+  members(groupId: number, status?: number): Promise<Membership[]>;
+  membersWithUsers(groupId: number, status: number): Promise<MemberWithUser[]>;
+  membership(groupId: number, userId: number): Promise<Membership | undefined>;
+  /** Active groups where the user is an active member, newest first. */
+  listFor(userId: number, offset: number, limit: number): Promise<{ group: Group; membership: Membership }[]>;
+  /** Adds a membership; a concurrent duplicate fails with a unique violation. */
+  addMember(groupId: number, userId: number, status: number, now: number): Promise<void>;
+  setMember(groupId: number, userId: number, patch: Partial<Pick<Membership, 'status' | 'nickname'>>, now: number): Promise<void>;
+  removeMember(groupId: number, userId: number): Promise<number>;
+  /** Avatars (group avatar, else user avatar) of the first active members, in join order. */
+  firstAvatars(groupId: number, limit: number): Promise<string[]>;
 }
 
 export interface CounterRepo {

@@ -19,7 +19,8 @@ const signOf = (req: FastifyRequest): string => String(req.headers[SIGN_HEADER] 
 
 const device = {
   deviceId: p.str('设备指纹', { required: true, min: 36, max: 200 }),
-  timestamp: p.int('时间戳', { required: true, min: 0, max: 99_999_999_999_999 }),
+  // Any integer: a stale or far-future value is refused by the freshness check (请求已过期).
+  timestamp: p.int('时间戳', { required: true, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
 };
 
 const signed = 'Requires the `X-Security-Sign` header: lower-case hex SHA-256 of `deviceId=<id>&salt=<salt>&timestamp=<ms>APP_SECRET`.';

@@ -79,4 +79,17 @@ export class FriendRepository implements FriendRepo {
       )
       .execute();
   }
+
+  async friendIdsOfRows(ownerId: number, rowIds: number[]): Promise<number[]> {
+    if (rowIds.length === 0) return [];
+    const rows = await this.ctx.db
+      .selectFrom('goodfriend')
+      .select('friend_id')
+      .where('user_id', '=', ownerId)
+      .where('id', 'in', rowIds)
+      .where('status', '=', 1)
+      .where('isblack', '=', 0)
+      .execute();
+    return rows.map((r) => r.friend_id);
+  }
 }

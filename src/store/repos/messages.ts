@@ -25,7 +25,44 @@ export class MessageRepository implements MessageRepo {
       const mem = db.insertInto('conversation_member').values(rows);
       await (dialect === 'mysql' ? mem.ignore() : mem.onConflict((oc) => oc.doNothing())).execute();
     }
-    if (m.kind !== 'group') this.known.add(m.conversation_id);
+    this.known.add(m.conversation_id);
+  }
+
+  async join(conversationId: string, kind: 'group', userIds: number[], now: number): Promise<void> {
+    const { db, dialect } = this.ctx;
+    const conv = db.insertInto('conversation').values({ id: conversationId, kind, last_seq: 0, create_time: now });
+    await (dialect === 'mysql' ? conv.ignore() : conv.onConflict((oc) => oc.doNothing())).execute();
+    if (userIds.length === 0) return;
+    const row = await db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const at = Number(row.last_seq);
+    await db.deleteFrom('conversation_member').where('conversation_id', '=', conversationId).where('user_id', 'in', userIds).execute();
+    await db
+      .insertInto('conversation_member')
+      .values(userIds.map((user_id) => ({ conversation_id: conversationId, user_id, delivered_seq: at, joined_seq: at })))
+      .execute();
+  }
+
+  async leave(conversationId: string, userIds: number[] | 'all'): Promise<void> {
+    let q = this.ctx.db.deleteFrom('conversation_member').where('conversation_id', '=', conversationId);
+    if (userIds !== 'all') {
+      if (userIds.length === 0) return;
+      q = q.where('user_id', 'in', userIds);
+    }
+    await q.execute();
+  }
+
+  async markRevoked(conversationId: string, msgId: string): Promise<void> {
+    await this.ctx.db.updateTable('message').set({ revoked: 1 }).where('conversation_id', '=', conversationId).where('msg_id', '=', msgId).execute();
+  }
+
+  async find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined> {
+    return this.ctx.db
+      .selectFrom('message')
+      .select([...STORED, 'message.create_time'])
+      .where('conversation_id', '=', conversationId)
+      .where('msg_id', '=', msgId)
+      .orderBy('seq')
+      .executeTakeFirst();
   }
 
   async append(m: NewMessage): Promise<number> {

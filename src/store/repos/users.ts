@@ -49,6 +49,11 @@ export class UserRepository implements UserRepo {
     return this.db.selectFrom('user').selectAll().where('uuid', '=', uuid).executeTakeFirst();
   }
 
+  async findActiveByIds(ids: number[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('user').selectAll().where('id', 'in', ids).where('status', '=', 1).orderBy('id').execute();
+  }
+
   async findByDevice(deviceId: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('user').selectAll().where('devicefingeruuid', '=', deviceId).executeTakeFirst();
     return row && row.devicefingeruuid === deviceId ? row : undefined;

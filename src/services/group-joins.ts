@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { JoinPolicy, MemberStatus, memberAvatar, memberName, type Group, type Membership } from '../domain/group.js';
+import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
+import { MSG } from '../domain/messages.js';
+import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
+import { isUniqueViolation } from '../store/errors.js';
+import type { Repos, Store } from '../store/port.js';
+import type { DeliveryService, Outgoing } from './delivery.js';
+import { groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
+
+export interface JoinRequest {
+  groupId: number;
+  userId: number;
+  desc: string;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * Joining groups (E36) and approving joins (E38) under the join policies of spec §8.3.
+ * Unlike the seed, the caller's identity decides who invites (spec §11.9): a user may ask to
+ * join for themself, an active member may invite others, and only the owner's own invitation
+ * skips approval. The client's `inviteuser_id` is never trusted.
+ */
+export class GroupJoinService {
+  constructor(
+    private readonly store: Store,
+    private readonly delivery: DeliveryService,
+    private readonly clock: Clock,
+    private readonly opts: { tzOffsetMinutes: number },
+  ) {}
+
+  /** "<label>[<joiner>] 加入了群聊" to every active member, the newcomer included. */
+  private joinedNotice(g: Group, members: Membership[], joiner: User, label: string): Outgoing {
+    const now = this.clock.now();
+    const message: ChatMessage = {
+      id: randomUUID(),
+      from_avatar: DEFAULT_GROUP_AVATAR,
+      from_name: '加群申请提醒',
+      from_id: `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`,
+      to_id: g.id,
+      to_name: g.name,
+      to_avatar: g.avatar ?? '',
+      chatType: 'group',
+      type: 'systemNotice',
+      data: noticeData(`${label}[${displayName(joiner)}] 加入了群聊`),
+      options: {},
+      create_time: now,
+      isremove: 0,
+      group: groupObject(g, this.opts.tzOffsetMinutes, members),
+    };
+    const active = members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id);
+    return toGroup(g.id, message, active, null);
+  }
+
+  /** The request to the owner to approve a join (policy 1). */
+  private approvalRequest(
+    g: Group,
+    owner: User,
+    ownerM: Membership | undefined,
+    joiner: User,
+    who: { self: boolean; inviter: string; label: string },
+    desc: string,
+  ): Outgoing {
+    const { inviter, label } = who;
+    const now = this.clock.now();
+    const fromId = `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`;
+    const detail = {
+      addGroupUserType: who.self ? '用户自主进群' : '邀请进群',
+      inviteUser: inviter,
+      addGroupTime: now,
+      addGroupDesc: desc,
+      addGroupUserRole: joiner.role,
+      msgidKey: fromId,
+    };
+    const url =
+      `/pages/setpageInfo/setpageInfo?action=applyAddGroup&title=${enc('加群申请')}&id=${g.id}&name=${enc(g.name)}` +
+      `&avatar=${enc(g.avatar ?? '')}&chatType=group&applyUserid=${joiner.id}&applyUsername=${displayName(joiner)}` +
+      `&applyUseruuid=${joiner.uuid}&applyUseravatar=${enc(joiner.avatar ?? '')}&applydesc=${enc(JSON.stringify(detail))}`;
+    return toUser(owner.id, {
+      id: randomUUID(),
+      from_avatar: DEFAULT_GROUP_AVATAR,
+      from_name: '加群处理',
+      from_id: fromId,
+      to_id: owner.id,
+      to_name: memberName(ownerM, owner),
+      to_avatar: memberAvatar(ownerM, owner),
+      chatType: 'single',
+      type: 'text',
+      data: noticeData(`请处理申请 ${label}[${displayName(joiner)}] 加入了群[${g.name}]`),
+      options: {},
+      create_time: now,
+      isremove: 0,
+      group: groupObject(g, this.opts.tzOffsetMinutes),
+      redirect: { type: 'navigateTo', desc: detail, url },
+      msgidKey: fromId,
+    });
+  }
+
+  /** Makes the membership active and the user a reader of the group from now on. */
+  private async admit(tx: Repos, g: Group, userId: number, insert: boolean): Promise<void> {
+    const now = this.clock.now();
+    if (insert) await tx.groups.addMember(g.id, userId, MemberStatus.active, now);
+    else await tx.groups.setMember(g.id, userId, { status: MemberStatus.active }, now);
+    await tx.messages.join(Conversation.group(g.id), 'group', [userId], now);
+  }
+
+  private async commit(out: Outgoing[], write: (tx: Repos) => Promise<void>): Promise<void> {
+    const seqs = await this.store
+      .transaction(async (tx) => {
+        await write(tx);
+        return this.delivery.append(tx, out);
+      })
+      .catch((e: unknown) => {
+        if (isUniqueViolation(e)) throw new AppError('conflict', MSG.alreadyMember);
+        throw e;
+      });
+    this.delivery.publishAll(out, seqs);
+  }
+
+  /** E36: I join, or I invite someone; answers 加群成功 or 等待群主同意. */
+  async join(me: User, r: JoinRequest): Promise<string> {
+    const g = await this.store.groups.find(r.groupId);
+    if (!g || g.status !== 1) throw new AppError('not_found', MSG.groupUnavailableForJoin);
+    const members = await this.store.groups.members(g.id);
+    const self = r.userId === me.id;
+    const inviterM = self ? undefined : members.find((m) => m.user_id === me.id);
+    if (!self && inviterM?.status !== MemberStatus.active) throw new AppError('forbidden', MSG.notInGroupAction);
+    const existing = members.find((m) => m.user_id === r.userId);
+    if (existing) throw new AppError('conflict', existing.status === MemberStatus.pending ? MSG.joinPending : MSG.alreadyMember);
+    const joiner = await this.store.users.findById(r.userId);
+    if (!joiner || joiner.status !== UserStatus.active) throw new AppError('not_found', MSG.joinUserUnavailable);
+
+    const inviter = self ? '' : memberName(inviterM, me);
+    const label = self ? '' : me.role === 'user' ? `[${inviter}]邀请 ` : (inviterM?.nickname ?? '');
+    const ownerInvite = !self && me.id === g.user_id;
+    const policy = g.invite_confirm;
+    if (policy === JoinPolicy.loginRequired && !ownerInvite && joiner.role === 'visitor') throw new AppError('forbidden', MSG.loginToJoin);
+
+    if (policy === JoinPolicy.approval && !ownerInvite) {
+      const owner = await this.store.users.findById(g.user_id);
+      const out = owner ? [this.approvalRequest(g, owner, members.find((m) => m.user_id === g.user_id), joiner, { self, inviter, label }, r.desc)] : [];
+      await this.commit(out, (tx) => tx.groups.addMember(g.id, joiner.id, MemberStatus.pending, this.clock.now()));
+      return MSG.waitForOwner;
+    }
+    const now = this.clock.now();
+    const after: Membership[] = [...members, { id: 0, group_id: g.id, user_id: joiner.id, nickname: '', avatar: '', status: MemberStatus.active, order: 50, create_time: now }];
+    const out = policy <= JoinPolicy.loginRequired ? [this.joinedNotice(g, after, joiner, label)] : [];
+    await this.commit(out, async (tx) => {
+      await this.admit(tx, g, joiner.id, true);
+      await recomputeAvatar(tx, g.id, now);
+    });
+    return MSG.joined;
+  }
+
+  /** E38: the owner admits or turns away a pending member; admission is announced to the group. */
+  async decide(me: User, groupId: number, userId: number, agree: boolean): Promise<void> {
+    const g = await this.store.groups.find(groupId);
+    const active = g && g.status === 1 && g.user_id === me.id ? await this.store.groups.members(groupId, MemberStatus.active) : [];
+    if (!g || active.length === 0) throw new AppError('forbidden', MSG.groupNoRight);
+    const m = await this.store.groups.membership(groupId, userId);
+    if (!m || m.status !== MemberStatus.pending) throw new AppError('invalid', MSG.illegalOperation);
+    // Checked before anything changes (the seed answered 400 after changing data).
+    const joiner = await this.store.users.findById(userId);
+    if (!joiner || joiner.status !== UserStatus.active) throw new AppError('not_found', MSG.joinUserGone);
+    if (!agree) {
+      await this.store.groups.removeMember(groupId, userId);
+      return;
+    }
+    const now = this.clock.now();
+    const out = [this.joinedNotice(g, [...active, { ...m, status: MemberStatus.active }], joiner, '')];
+    await this.commit(out, async (tx) => {
+      await this.admit(tx, g, userId, false);
+      await recomputeAvatar(tx, g.id, now);
+    });
+  }
+}
