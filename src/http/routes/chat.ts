@@ -44,4 +44,24 @@ export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
       return 'ok' as const;
     },
   });
+
+  addRoute(app, d.auth, {
+    method: 'POST',
+    url: '/api/chat/revokeMessage',
+    summary: 'Revoke a message I sent less than 5 minutes ago (E32)',
+    description: 'The message is looked up in storage: it must exist in that conversation and be mine. Receivers get a `systemNotice` with `actionType: "revoke"` and the message id.',
+    tags,
+    auth: 'token',
+    params: {
+      to_id: p.int('接收者id或者群id', { required: true, min: 1 }),
+      to_name: p.str('接收者或者群名称', { required: true, min: 1, max: 50 }),
+      to_avatar: p.str('接收者或者群头像', { required: true, min: 10, max: 1000 }),
+      id: p.str('消息uuid', { required: true, max: 36 }),
+      chatType: p.str('聊天类型', { required: true, in: ['single', 'group'] as const }),
+      create_time: p.int('消息发送时间', { required: true, min: 1_000_000_000_000, max: Number.MAX_SAFE_INTEGER }),
+    },
+    data: MessageView,
+    handler: async (input, c) =>
+      d.messages.revoke(c.user, { ...input, chatType: input.chatType === 'group' ? 'group' : 'single' }),
+  });
 }
