@@ -19,6 +19,13 @@ import { AuthService } from './services/auth.js';
 import { FriendService } from './services/friends.js';
 import { GroupJoinService } from './services/group-joins.js';
 import { GroupService } from './services/groups.js';
+import { MediaService } from './services/media.js';
+import { FfmpegFrameGrabber } from './files/ffmpeg.js';
+import { LocalFileStore } from './files/local.js';
+import type { FileStore } from './files/port.js';
+import { S3FileStore } from './files/s3.js';
+import { resolvesToPublic } from './files/url-guard.js';
+import path from 'node:path';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
 import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
@@ -89,6 +96,15 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const messages = new MessageService(store, delivery, clock, tz);
   const groups = new GroupService(store, delivery, clock, tz);
   const groupJoins = new GroupJoinService(store, delivery, clock, tz);
+  const uploadsRoot = path.join(config.dataDir, 'uploads');
+  const local = new LocalFileStore(uploadsRoot, '/public/uploads');
+  const objects: FileStore = config.s3 ? new S3FileStore(config.s3) : local;
+  const frames = new FfmpegFrameGrabber(config.ffmpegPath);
+  const media = new MediaService(
+    { local, objects, frames, localPath: (rel) => local.pathOf(rel), resolvesToPublic },
+    clock,
+    { maxBytes: config.uploadMaxBytes, tzOffsetMinutes: config.displayTzOffsetMinutes, publicUrl: config.publicUrl, screenshotHosts: config.screenshotHosts },
+  );
   const friends = new FriendService(store, clock);
   const applies = new ApplyService(store, delivery, clock);
   const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost });
@@ -104,6 +120,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       visitors,
       groups,
       groupJoins,
+      media,
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -115,7 +132,14 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
         }
       },
     },
-    { logger: log, trustProxy: config.trustProxy, bodyLimit: config.bodyLimit, version: VERSION },
+    {
+      logger: log,
+      trustProxy: config.trustProxy,
+      bodyLimit: config.bodyLimit,
+      version: VERSION,
+      uploadMaxBytes: config.uploadMaxBytes,
+      uploadsRoot,
+    },
   );
 
   // Session changes reach every node: older sockets of the account are closed wherever they are.
@@ -162,6 +186,9 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     log.warn('JWT_SECRET is unset: tokens are signed with a secret of this node only; set it when running several nodes');
   }
   for (const key of config.unknownKeys) log.warn({ key }, 'unknown configuration key ignored');
+  void frames.available().then((ok) => {
+    if (!ok) log.warn({ ffmpeg: config.ffmpegPath }, 'ffmpeg not found: getVideoScreenshot answers an error until it is installed (FFMPEG_PATH)');
+  });
 
   let closed: Promise<void> | undefined;
   return {
@@ -184,6 +211,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
         await http.close();
         await delivery.flush();
         await bus.close();
+        await objects.close?.();
         await store.close();
       })();
       return closed;

@@ -34,6 +34,8 @@ export interface Config {
   publicUrl: string | undefined;
   s3: S3Config | undefined;
   ffmpegPath: string;
+  /** Hosts whose videos getVideoScreenshot may fetch (besides our own uploads). */
+  screenshotHosts: string[];
   logLevel: LogLevel;
   /** Offset of the time zone used to render `create_time` text, in minutes east of UTC. */
   displayTzOffsetMinutes: number;
@@ -75,7 +77,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export const KNOWN_KEYS = [
   'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'JWT_SECRET', 'TOKEN_TTL', 'VISITOR_SALT',
   'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
-  'S3_PUBLIC_URL', 'FFMPEG_PATH', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
+  'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
   'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
   'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS',
@@ -184,6 +186,18 @@ function parseS3(r: Reader): S3Config | undefined {
   };
 }
 
+function parseHosts(r: Reader): string[] {
+  const hosts = r
+    .str('SCREENSHOT_ALLOWED_HOSTS', '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const h of hosts) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) r.fail(`SCREENSHOT_ALLOWED_HOSTS: "${h}" is not a host name`);
+  }
+  return hosts;
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const r = new Reader(env);
   const dataDir = path.resolve(r.str('DATA_DIR', './data'));
@@ -210,6 +224,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
     s3: parseS3(r),
     ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
+    screenshotHosts: parseHosts(r),
     logLevel,
     displayTzOffsetMinutes: parseTz(r),
     trustProxy: r.bool('TRUST_PROXY', false),

@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth.js';
 import type { FriendService } from '../services/friends.js';
 import type { GroupJoinService } from '../services/group-joins.js';
 import type { GroupService } from '../services/groups.js';
+import type { MediaService } from '../services/media.js';
 import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
 import type { VisitorService } from '../services/visitors.js';
@@ -18,6 +19,7 @@ export interface HttpDeps {
   visitors: VisitorService;
   groups: GroupService;
   groupJoins: GroupJoinService;
+  media: MediaService;
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

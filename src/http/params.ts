@@ -21,6 +21,7 @@ interface Rule {
   max: number | undefined;
   in: readonly (string | number)[] | undefined;
   pattern: { re: RegExp; message: string } | undefined;
+  clamp: boolean;
   path: boolean;
   doc: string | undefined;
 }
@@ -50,6 +51,8 @@ interface IntOpts extends Common<number> {
   min?: number;
   max?: number;
   in?: readonly number[];
+  /** Values above `max` become `max` instead of failing (page sizes). */
+  clamp?: boolean;
 }
 
 type Present<O> = O extends { required: true } ? true : O extends { def: unknown } ? true : false;
@@ -69,6 +72,7 @@ function rule(kind: Kind, desc: string, o: StrOpts | IntOpts | Common<unknown>):
     max: r.max,
     in: r.in,
     pattern: r.pattern,
+    clamp: r.clamp ?? false,
     path: r.path ?? false,
     doc: r.doc,
   };
@@ -128,9 +132,9 @@ function checkString(r: Rule, text: string): Outcome {
 
 function checkInt(r: Rule, text: string): Outcome {
   if (!/^[-+]?\d+$/.test(text)) return { ok: false, err: [typeMessage(r.desc, text, 'int')] };
-  const n = Number(text);
   const min = r.min ?? -INT_MAX;
   const max = r.max ?? INT_MAX;
+  const n = r.clamp && Number(text) > max ? max : Number(text);
   if (n < min || n > max) return { ok: false, err: [rangeMessage(r.desc, '数值', min, max)] };
   if (r.in && !r.in.includes(n)) return { ok: false, err: [inMessage(r.desc, text, r.in)] };
   return { ok: true, value: n };

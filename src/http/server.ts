@@ -1,4 +1,6 @@
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -11,6 +13,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
 import { friendRoutes } from './routes/friends.js';
 import { groupRoutes } from './routes/groups.js';
+import { mediaRoutes } from './routes/media.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
@@ -20,6 +23,9 @@ export interface HttpOptions {
   trustProxy: boolean;
   bodyLimit: number;
   version: string;
+  uploadMaxBytes: number;
+  /** Folder served at /public/uploads/. */
+  uploadsRoot: string;
 }
 
 /** Accepts JSON as the seed did: an empty body is `{}`, malformed JSON a 400 in the envelope. */
@@ -62,6 +68,19 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   installErrorHandling(app);
   lenientJson(app);
   await app.register(formbody, { bodyLimit: opts.bodyLimit });
+  await app.register(multipart, {
+    limits: { fileSize: opts.uploadMaxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30, headerPairs: 200 },
+  });
+  await app.register(fastifyStatic, {
+    root: opts.uploadsRoot,
+    prefix: '/public/uploads/',
+    dotfiles: 'deny',
+    index: false,
+    list: false,
+    immutable: true,
+    maxAge: '30d',
+    setHeaders: (reply) => void reply.header('x-content-type-options', 'nosniff'),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -92,5 +111,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   friendRoutes(app, deps);
   visitorRoutes(app, deps);
   groupRoutes(app, deps);
+  mediaRoutes(app, deps);
   return app;
 }

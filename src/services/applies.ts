@@ -86,11 +86,18 @@ export class ApplyService {
     ];
   }
 
-  /** Both contact entries, each only if missing. */
+  /**
+   * Both contact entries, each only if missing. Rows are written lower user id first, so two
+   * users befriending each other at the same moment lock them in the same order.
+   */
   private async befriend(tx: Repos, me: User, other: User, myRemark: string): Promise<void> {
     const now = this.clock.now();
-    await tx.friends.addIfMissing(me.id, other.id, myRemark, now);
-    await tx.friends.addIfMissing(other.id, me.id, me.nickname, now);
+    const rows: [number, number, string][] = [
+      [me.id, other.id, myRemark],
+      [other.id, me.id, me.nickname],
+    ];
+    if (other.id < me.id) rows.reverse();
+    for (const [owner, friend, remark] of rows) await tx.friends.addIfMissing(owner, friend, remark, now);
   }
 
   /** E07: settles an application addressed to me; on agreement both sides become friends. */
@@ -107,7 +114,7 @@ export class ApplyService {
       })
       .catch((e: unknown) => {
         if (e instanceof AppError) throw e;
-        throw new AppError('unavailable', MSG.systemBusy);
+        throw new AppError('invalid', MSG.systemBusy);
       });
     this.delivery.publishAll(out, seqs);
   }
@@ -136,7 +143,7 @@ export class ApplyService {
       })
       .catch((e: unknown) => {
         if (e instanceof AppError) throw e;
-        throw new AppError('unavailable', MSG.systemBusy);
+        throw new AppError('invalid', MSG.systemBusy);
       });
     this.delivery.publishAll(out, seqs);
   }

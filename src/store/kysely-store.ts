@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
+import { StoreError } from './errors.js';
 import { createMysql } from './dialects/mysql.js';
 import { createPostgres } from './dialects/postgres.js';
 import { createSqlite } from './dialects/sqlite.js';
@@ -55,7 +56,17 @@ export function openStore(config: DatabaseConfig): OpenedStore {
   return {
     ...base,
     dialect: adapter.name,
-    transaction: (fn) => db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }, known))),
+    // Deadlocks and serialization failures roll back whole; the transaction is tried again.
+    async transaction(fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }, known)));
+        } catch (e) {
+          if (!(e instanceof StoreError && e.kind === 'retryable') || attempt >= 4) throw e;
+          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+        }
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

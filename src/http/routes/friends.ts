@@ -41,7 +41,7 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   add({
     method: 'GET', url: '/api/chat/listapplyfriend/:page', tags, auth: 'token',
     summary: 'Applications addressed to me, newest first (E06)',
-    params: { page, limit: p.int('每页多少条', { def: 10, min: 1, max: 100 }) },
+    params: { page, limit: p.int('每页多少条', { def: 10, min: 1, max: 100, clamp: true }) },
     data: ApplyListView,
     handler: async ({ page: n, limit }, c) => {
       const { rows, pending } = await d.applies.list(c.user, n, limit);
@@ -67,7 +67,7 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   add({
     method: 'GET', url: '/api/chat/goodfriendlist/:page', tags, auth: 'token',
     summary: 'My contacts grouped by the initial of their name (E08)',
-    params: { page, limit: p.int('每页多少条', { def: 2000, min: 1, max: 5000 }) },
+    params: { page, limit: p.int('每页多少条', { def: 2000, min: 1, max: 5000, clamp: true }) },
     data: ContactListView,
     handler: async ({ page: n, limit }, c) => d.friends.contacts(c.user, n, limit),
   });

@@ -32,7 +32,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
   add({
     method: 'GET', url: '/api/chat/grouplist/:page', tags, auth: 'token',
     summary: 'Groups I am an active member of, newest first (E23)',
-    params: { page: p.int('页码', { required: true, min: 1, path: true }), limit: p.int('每页多少条', { def: 30, min: 1, max: 100 }) },
+    params: { page: p.int('页码', { required: true, min: 1, path: true }), limit: p.int('每页多少条', { def: 30, min: 1, max: 100, clamp: true }) },
     data: GroupListView,
     handler: async ({ page, limit }, c) => d.groups.list(c.user, page, limit),
   });

@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import { MSG } from '../../domain/messages.js';
+import { authenticate } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { docSchemas, p, readInput } from '../params.js';
+import { Envelope, Fail, failResponses } from '../schemas/common.js';
+
+const tooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
+
+/** The first file part of a multipart request, with the fields sent before it. */
+async function firstFile(req: FastifyRequest) {
+  if (!req.isMultipart()) throw new AppError('invalid', MSG.noFile);
+  const part = await req.file();
+  if (!part) throw new AppError('invalid', MSG.noFile);
+  return part;
+}
+
+const multipartBody = {
+  consumes: ['multipart/form-data'],
+  body: Type.Object({ file: Type.String({ format: 'binary', description: 'the file (the first file part is taken)' }) }),
+};
+
+/** E30a uploadStreamSingleToServerDiy, E30b uploadAliyun, E31 getVideoScreenshot. */
+export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
+  const tags = ['media'];
+  const security: Record<string, string[]>[] = [{ token: [] }, { bearer: [] }];
+  const diyParams = { diydir: p.str('上传目录', { required: true, min: 1, max: 200, path: true }) };
+
+  app.post(
+    '/api/chat/uploadStreamSingleToServerDiy/:diydir',
+    {
+      schema: {
+        summary: 'Upload a file to this server (E30a)',
+        description: '`diydir` `a_b` stores under `/public/uploads/Diy/a/b/<YYYYMMDD>/`. Images, audio, video and PDF/Office files, checked on content.',
+        tags, security, ...docSchemas(diyParams, 'POST'), ...multipartBody,
+        response: { 200: Envelope(Type.Object({ url: Type.String() })), ...failResponses },
+      },
+    },
+    async (req, reply) => {
+      await authenticate(d.auth, req);
+      const { diydir } = readInput(diyParams, { params: req.params, body: undefined, query: req.query });
+      const part = await firstFile(req);
+      try {
+        return reply.send({ msg: 'ok', data: await d.media.uploadDiy(part.file, diydir) });
+      } catch (e) {
+        if (tooLarge(e)) throw new AppError('invalid', MSG.fileTooLarge);
+        throw e;
+      }
+    },
+  );
+
+  app.post(
+    '/api/chat/uploadAliyun',
+    {
+      schema: {
+        summary: 'Upload an image to object storage (E30b)',
+        description: 'The file field must be named `img`; `imageClassId` (query) or `image_class_id` (field) is echoed back.',
+        tags, security, consumes: ['multipart/form-data'],
+        querystring: Type.Object({ imageClassId: Type.Optional(Type.Integer()) }),
+        body: Type.Object({ img: Type.String({ format: 'binary' }), image_class_id: Type.Optional(Type.Integer()) }),
+        response: {
+          200: Envelope(Type.Array(Type.Object({ url: Type.String(), path: Type.String(), image_class_id: Type.Integer(), create_time: Type.Integer() }))),
+          ...failResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      await authenticate(d.auth, req);
+      const failed = (why: string) => new AppError('invalid', `${MSG.uploadFailed}: ${why}`);
+      if (!req.isMultipart()) throw failed(MSG.imgFieldRequired);
+      const part = await req.file();
+      if (!part || part.fieldname !== 'img') throw failed(MSG.imgFieldRequired);
+      const field = part.fields.image_class_id as { value?: unknown } | undefined;
+      const raw = (req.query as { imageClassId?: unknown }).imageClassId ?? field?.value;
+      const classId = /^\d{1,9}$/.test(String(raw ?? '')) ? Number(raw) : 0;
+      try {
+        return reply.send({ msg: 'ok', data: await d.media.uploadImage(part.file, classId) });
+      } catch (e) {
+        if (tooLarge(e)) throw failed(MSG.fileTooLarge);
+        if (e instanceof AppError) throw failed(e.message);
+        throw e;
+      }
+    },
+  );
+
+  app.post(
+    '/api/chat/getVideoScreenshot',
+    {
+      schema: {
+        summary: 'A frame of a video as an image (E31)',
+        description: 'Reads only videos uploaded here (`/public/uploads/...`) or on hosts in SCREENSHOT_ALLOWED_HOSTS. Needs ffmpeg.',
+        tags, security, consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: Type.Object({
+          videoUrl: Type.String(),
+          time: Type.Number({ description: 'ms into the video' }),
+          width: Type.Optional(Type.Integer({ minimum: 1, maximum: 3840 })),
+          format: Type.Optional(Type.String({ enum: ['png', 'jpg', 'jpeg'] })),
+        }),
+        response: {
+          200: Envelope(
+            Type.Object({
+              base64: Type.String(),
+              url: Type.String(),
+              format: Type.String(),
+              time: Type.Number(),
+              width: Type.Union([Type.Integer(), Type.String()]),
+            }),
+          ),
+          ...failResponses,
+          503: Fail,
+        },
+      },
+    },
+    async (req, reply) => {
+      await authenticate(d.auth, req);
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      return reply.send({ msg: 'ok', data: await d.media.screenshot({ videoUrl: b.videoUrl, time: b.time, width: b.width, format: b.format }) });
+    },
+  );
+}

@@ -1,0 +1,162 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { MSG } from '../domain/messages.js';
+import { FileRejected, type Accepted, type FileStore, type FrameGrabber } from '../files/port.js';
+
+/** Types accepted for upload, decided from the content (magic bytes), never from the name. */
+const ALLOWED = new Set([
+  'jpg', 'png', 'gif', 'webp', 'bmp', 'heic', 'avif',
+  'mp4', 'mov', 'm4v', 'webm', 'mkv', 'avi', '3gp', 'flv',
+  'mp3', 'm4a', 'aac', 'wav', 'ogg', 'oga', 'opus', 'amr', 'flac',
+  'pdf', 'docx', 'xlsx', 'pptx',
+]);
+
+export async function acceptUpload(head: Buffer): Promise<Accepted | null> {
+  const t = await fileTypeFromBuffer(head);
+  return t && ALLOWED.has(t.ext) ? { ext: `.${t.ext}`, contentType: t.mime } : null;
+}
+
+const DIR_SEGMENT = /^[A-Za-z0-9-]{1,64}$/;
+
+export interface MediaDeps {
+  /** Local disk under DATA_DIR/uploads, served at /public/uploads. */
+  local: FileStore;
+  /** Object storage for uploadAliyun (the local store when none is configured). */
+  objects: FileStore;
+  frames: FrameGrabber;
+  /** The file behind a `/public/uploads/...` path, if it is one of ours. */
+  localPath(urlPath: string): string | undefined;
+  resolvesToPublic(host: string): Promise<boolean>;
+}
+
+export interface MediaOptions {
+  maxBytes: number;
+  tzOffsetMinutes: number;
+  publicUrl: string | undefined;
+  screenshotHosts: string[];
+}
+
+export interface ScreenshotInput {
+  videoUrl: unknown;
+  time: unknown;
+  width: unknown;
+  format: unknown;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** Uploads (E30a, E30b) and video frames (E31). */
+export class MediaService {
+  constructor(
+    private readonly d: MediaDeps,
+    private readonly clock: Clock,
+    private readonly opts: MediaOptions,
+  ) {}
+
+  private day(): string {
+    const t = new Date(this.clock.now() + this.opts.tzOffsetMinutes * 60_000);
+    return `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}`;
+  }
+
+  private async store(target: FileStore, source: Readable, key: (ext: string) => string) {
+    try {
+      return await target.save(source, { maxBytes: this.opts.maxBytes, accept: acceptUpload, key });
+    } catch (e) {
+      if (e instanceof FileRejected) {
+        const text = { empty: MSG.emptyFile, type: MSG.fileTypeRefused, size: MSG.fileTooLarge }[e.reason];
+        throw new AppError('invalid', text);
+      }
+      throw e;
+    }
+  }
+
+  /** E30a: `diydir` `a_b` stores under `Diy/a/b/<YYYYMMDD>/<ms>_<random><ext>`. */
+  async uploadDiy(source: Readable, diydir: string): Promise<{ url: string }> {
+    const dirs = diydir.split('_');
+    if (dirs.length > 5 || !dirs.every((s) => DIR_SEGMENT.test(s))) throw new AppError('invalid', MSG.badUploadDir);
+    const saved = await this.store(this.d.local, source, (ext) => `Diy/${dirs.join('/')}/${this.day()}/${this.clock.now()}_${randomInt(0, 100_000_000)}${ext}`);
+    return { url: saved.url };
+  }
+
+  /** E30b: `images/<YYYYMMDD>/<ms>_<12 hex><ext>` in object storage. */
+  async uploadImage(source: Readable, classId: number) {
+    const saved = await this.store(this.d.objects, source, (ext) => `images/${this.day()}/${this.clock.now()}_${randomBytes(6).toString('hex')}${ext}`);
+    return [{ url: saved.url, path: saved.key, image_class_id: classId, create_time: Math.floor(this.clock.now() / 1000) }];
+  }
+
+  /** The input ffmpeg may read: one of our uploads, or a video on an allow-listed public host. */
+  private async videoInput(videoUrl: string): Promise<string> {
+    const ours = (path: string) => {
+      if (!path.startsWith('/public/uploads/')) return undefined;
+      let rel: string;
+      try {
+        rel = decodeURIComponent(path.slice('/public/uploads/'.length));
+      } catch {
+        return undefined;
+      }
+      return rel.split('/').includes('..') ? undefined : this.d.localPath(rel);
+    };
+    if (videoUrl.startsWith('/')) {
+      const file = ours(videoUrl.split('?')[0] ?? '');
+      if (file) return file;
+      throw new AppError('forbidden', MSG.videoUrlRefused);
+    }
+    let url: URL;
+    try {
+      url = new URL(videoUrl);
+    } catch {
+      throw new AppError('forbidden', MSG.videoUrlRefused);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('forbidden', MSG.videoUrlRefused);
+    if (this.opts.publicUrl && videoUrl.startsWith(`${this.opts.publicUrl}/public/uploads/`)) {
+      const file = ours(url.pathname);
+      if (file) return file;
+    }
+    const host = url.host.toLowerCase();
+    if (!this.opts.screenshotHosts.includes(host) && !this.opts.screenshotHosts.includes(url.hostname.toLowerCase())) {
+      throw new AppError('forbidden', MSG.videoUrlRefused);
+    }
+    if (url.username || url.password || !(await this.d.resolvesToPublic(url.hostname))) throw new AppError('forbidden', MSG.videoUrlRefused);
+    return url.toString();
+  }
+
+  /** E31: the frame at `time` ms, scaled to `width`, as png or jpg; stored and returned inline. */
+  async screenshot(p: ScreenshotInput) {
+    const videoUrl = typeof p.videoUrl === 'string' ? p.videoUrl.trim() : '';
+    if (!videoUrl) throw new AppError('invalid', MSG.videoUrlMissing);
+    const time = Number(p.time);
+    if (p.time === undefined || p.time === '' || !Number.isFinite(time) || time < 0) throw new AppError('invalid', MSG.badTime);
+    let width: number | undefined;
+    if (p.width !== undefined && p.width !== '' && p.width !== null) {
+      width = Number(p.width);
+      if (!Number.isInteger(width) || width < 1 || width > 3840) throw new AppError('invalid', MSG.badWidth);
+    }
+    const format = p.format === undefined || p.format === '' ? 'png' : String(p.format).toLowerCase();
+    if (!['png', 'jpg', 'jpeg'].includes(format)) throw new AppError('invalid', MSG.badFormat);
+    if (!(await this.d.frames.available())) throw new AppError('unavailable', MSG.ffmpegMissing);
+    const input = await this.videoInput(videoUrl);
+
+    let image: Buffer;
+    try {
+      image = await this.d.frames.grab(input, time / 1000, width, format === 'png' ? 'png' : 'jpg');
+    } catch {
+      throw new AppError('invalid', MSG.screenshotFailed);
+    }
+    const name = `screenshot_${this.clock.now()}_${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}.${format}`;
+    const saved = await this.d.local.save(Readable.from([image]), {
+      maxBytes: 64 * 1024 * 1024,
+      accept: async () => ({ ext: `.${format}`, contentType: format === 'png' ? 'image/png' : 'image/jpeg' }),
+      key: () => `Diy/VideoScreenshot/${name}`,
+    });
+    return {
+      base64: `data:image/${format};base64,${image.toString('base64')}`,
+      url: saved.url,
+      format,
+      time,
+      width: width ?? '原始宽度',
+    };
+  }
+}
