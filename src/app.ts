@@ -13,6 +13,7 @@ import { accountAnomalyNotice, entryNotices } from './domain/notices.js';
 import { Presenter } from './http/presenters.js';
 import { buildHttp } from './http/server.js';
 import { Gateway } from './realtime/gateway.js';
+import { Metrics } from './metrics.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { ApplyService } from './services/applies.js';
 import { AuthService } from './services/auth.js';
@@ -24,7 +25,7 @@ import { FfmpegFrameGrabber } from './files/ffmpeg.js';
 import { LocalFileStore } from './files/local.js';
 import type { FileStore } from './files/port.js';
 import { S3FileStore } from './files/s3.js';
-import { resolvesToPublic } from './files/url-guard.js';
+import { downloadPublic, resolvesToPublic } from './files/url-guard.js';
 import path from 'node:path';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
 import { MessageService } from './services/messages.js';
@@ -90,7 +91,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
   const users = new UserService(store, clock);
   const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError) : new MemoryBus(onBusError);
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError, config.redisPrefix) : new MemoryBus(onBusError);
   const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
   const messages = new MessageService(store, delivery, clock, tz);
@@ -101,13 +102,23 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const objects: FileStore = config.s3 ? new S3FileStore(config.s3) : local;
   const frames = new FfmpegFrameGrabber(config.ffmpegPath);
   const media = new MediaService(
-    { local, objects, frames, localPath: (rel) => local.pathOf(rel), resolvesToPublic },
+    { local, objects, frames, localPath: (rel) => local.pathOf(rel), resolvesToPublic, download: downloadPublic, tempFile: () => local.tempFile() },
     clock,
     { maxBytes: config.uploadMaxBytes, tzOffsetMinutes: config.displayTzOffsetMinutes, publicUrl: config.publicUrl, screenshotHosts: config.screenshotHosts },
   );
   const friends = new FriendService(store, clock);
   const applies = new ApplyService(store, delivery, clock);
   const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost });
+
+  const metrics = new Metrics(() => delivery.countAllPending());
+  delivery.listen({
+    stored: (n) => metrics.stored.inc(n),
+    delivered: (n, latencyMs) => {
+      metrics.delivered.inc(n);
+      metrics.pushLatency.observe(Math.max(0, latencyMs) / 1000);
+    },
+    publishFailed: () => metrics.busPublishErrors.inc(),
+  });
 
   let closing = false;
   const http = await buildHttp(
@@ -121,6 +132,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       groups,
       groupJoins,
       media,
+      metrics: { text: () => metrics.text(), contentType: metrics.contentType },
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy: async () => {
         if (closing) return false;
@@ -139,6 +151,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       version: VERSION,
       uploadMaxBytes: config.uploadMaxBytes,
       uploadsRoot,
+      observe: (method, route, status, seconds) => metrics.http.observe({ method, route, status: String(status) }, seconds),
     },
   );
 
@@ -173,6 +186,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
         return entryNotices(user, conn.role, await users.entryFacts(user.id), clock.now(), randomUUID);
       },
       kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, randomUUID()),
+      opened: () => metrics.sockets.inc(),
+      closed: () => metrics.sockets.dec(),
     },
   );
   http.server.on('upgrade', (req, socket, head) => {

@@ -26,6 +26,8 @@ export interface Config {
   host: string;
   database: DatabaseConfig;
   redisUrl: string | undefined;
+  /** Prefix of this deployment's Redis channels (deployments sharing a Redis need different ones). */
+  redisPrefix: string;
   dataDir: string;
   jwtSecret: string | undefined;
   /** Token lifetime in seconds. */
@@ -75,7 +77,7 @@ const SEED_VISITOR_SALT = '45ncashdaksh2!#@3nxjdas*_259';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const KNOWN_KEYS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'JWT_SECRET', 'TOKEN_TTL', 'VISITOR_SALT',
+  'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'DATA_DIR', 'JWT_SECRET', 'TOKEN_TTL', 'VISITOR_SALT',
   'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
   'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
@@ -169,7 +171,8 @@ function parseTz(r: Reader): number {
 function parseS3(r: Reader): S3Config | undefined {
   const keys = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
   const given = keys.filter((k) => r.raw(k) !== undefined);
-  if (given.length === 0) return undefined;
+  const extras = (['S3_REGION', 'S3_PUBLIC_URL'] as const).filter((k) => r.raw(k) !== undefined);
+  if (given.length === 0 && extras.length === 0) return undefined;
   if (given.length < keys.length) {
     r.fail(`S3: set all of ${keys.join(', ')} or none (missing: ${keys.filter((k) => !given.includes(k)).join(', ')})`);
     return undefined;
@@ -217,6 +220,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: r.str('HOST', '0.0.0.0'),
     database: parseDatabase(r, dataDir),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: r.str('REDIS_PREFIX', 'natter:'),
     dataDir,
     jwtSecret,
     tokenTtl: tokenTtl ?? 30 * 86400,

@@ -10,6 +10,8 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly handlers: HandlerTable;
+  /** SUBSCRIBE commands not yet confirmed, so that every subscriber of a topic waits for the same one. */
+  private readonly pending = new Map<string, Promise<unknown>>();
 
   constructor(
     url: string,
@@ -40,7 +42,11 @@ export class RedisBus implements Bus {
   }
 
   async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
-    if (this.handlers.add(topic, handler)) await this.sub.subscribe(this.prefix + topic);
+    if (this.handlers.add(topic, handler)) {
+      const confirmed = this.sub.subscribe(this.prefix + topic).finally(() => this.pending.delete(topic));
+      this.pending.set(topic, confirmed);
+    }
+    await this.pending.get(topic);
     return async () => {
       if (this.handlers.remove(topic, handler)) {
         await this.sub.unsubscribe(this.prefix + topic).catch((e: unknown) => this.onError(e, `unsubscribe ${topic}`));

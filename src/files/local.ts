@@ -26,6 +26,12 @@ export class LocalFileStore implements FileStore {
     return full.startsWith(this.root + path.sep) ? full : undefined;
   }
 
+  /** A path for a temporary file inside the store's scratch folder. */
+  tempFile(): { path: string; remove(): Promise<void> } {
+    const p = path.join(this.root, '.tmp', `${Date.now()}_${randomBytes(8).toString('hex')}`);
+    return { path: p, remove: () => fs.promises.rm(p, { force: true }) };
+  }
+
   async save(source: Readable, opts: SaveOptions): Promise<Saved> {
     const tmp = path.join(this.root, '.tmp', `${Date.now()}_${randomBytes(8).toString('hex')}`);
     const chunks: Buffer[] = [];

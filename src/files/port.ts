@@ -48,3 +48,6 @@ export interface FrameGrabber {
 }
 
 export const HEAD_BYTES = 4100;
+
+/** Fetches a remote file into a local one, refusing non-public addresses. */
+export type Downloader = (url: URL, dest: string, limits: { maxBytes: number; timeoutMs: number }) => Promise<void>;

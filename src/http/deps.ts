@@ -20,6 +20,7 @@ export interface HttpDeps {
   groups: GroupService;
   groupJoins: GroupJoinService;
   media: MediaService;
+  metrics: { text(): Promise<string>; contentType: string };
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;

@@ -26,6 +26,8 @@ export interface HttpOptions {
   uploadMaxBytes: number;
   /** Folder served at /public/uploads/. */
   uploadsRoot: string;
+  /** Told of every answered request (route pattern, not the raw URL). */
+  observe?: (method: string, route: string, status: number, seconds: number) => void;
 }
 
 /** Accepts JSON as the seed did: an empty body is `{}`, malformed JSON a 400 in the envelope. */
@@ -48,6 +50,8 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // A client that stops sending mid-request does not hold its connection for ever.
+    requestTimeout: 300_000,
     // Malformed URLs and the like fail before routing: answer them in the envelope too.
     frameworkErrors: (_err, _req, reply) => {
       void (reply as FastifyReply).status(400).send({ msg: 'fail', data: MSG.badRequest });
@@ -66,10 +70,17 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   // Parameters are validated by http/params.ts with the seed's rules; the schemas document them.
   app.setValidatorCompiler(() => () => true);
   installErrorHandling(app);
+  const observe = opts.observe;
+  if (observe) {
+    app.addHook('onResponse', async (req, reply) => {
+      observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
   lenientJson(app);
   await app.register(formbody, { bodyLimit: opts.bodyLimit });
   await app.register(multipart, {
-    limits: { fileSize: opts.uploadMaxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30, headerPairs: 200 },
+    // One byte more than allowed reaches the file store, which then refuses the file whole.
+    limits: { fileSize: opts.uploadMaxBytes + 1, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30, headerPairs: 200 },
   });
   await app.register(fastifyStatic, {
     root: opts.uploadsRoot,

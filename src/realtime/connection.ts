@@ -112,8 +112,26 @@ export class Connection {
     this.delivery.delivered(conv, this.user.id, seq);
   }
 
+  /**
+   * The stored cursor may be ahead of ours: another socket of this user (closed just now, maybe
+   * on another node) delivered messages after we loaded it.
+   */
+  private async refresh(conv?: string): Promise<void> {
+    if (conv === undefined) {
+      for (const [c, seq] of await this.delivery.cursors(this.user.id)) {
+        if (seq > (this.cursors.get(c) ?? 0)) this.cursors.set(c, seq);
+      }
+      return;
+    }
+    const stored = await this.delivery.cursor(conv, this.user.id);
+    if (stored !== undefined && stored > (this.cursors.get(conv) ?? 0)) this.cursors.set(conv, stored);
+  }
+
   /** Sends, in order, what the cursor skipped (stored while offline, or a lost bus event). */
-  private async catchUp(conv: string, from: number, to: number): Promise<void> {
+  private async catchUp(conv: string, before: number, to: number): Promise<void> {
+    await this.refresh(conv);
+    const from = Math.max(before, this.cursors.get(conv) ?? 0);
+    if (from >= to) return;
     for (const m of await this.delivery.range(conv, from, to)) {
       if (m.seq <= (this.cursors.get(conv) ?? 0)) continue;
       if (m.sender_id === this.user.id || m.revoked) {
@@ -127,6 +145,7 @@ export class Connection {
 
   /** Pushes everything stored for this user past their cursors, in commit order. */
   private async drain(): Promise<void> {
+    await this.refresh();
     let after = 0;
     for (;;) {
       const batch = await this.delivery.pending(this.user.id, after, this.limits.drainBatch);

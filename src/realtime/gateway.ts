@@ -105,6 +105,8 @@ export class Gateway {
     ws.on('message', (data: RawData) => this.onFrame(conn, data));
     ws.on('pong', () => (conn.alive = true));
     ws.on('close', () => void this.onClose(conn));
+    // Cursors this node has not saved yet (an older socket of this user) are saved first.
+    await this.delivery.flush();
     await conn.init();
     if (!conn.open) return;
 

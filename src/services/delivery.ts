@@ -43,7 +43,7 @@ export interface DeliveryListener {
  */
 export class DeliveryService {
   private readonly pendingCursors = new Map<string, CursorAdvance>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Immediate | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private listeners: DeliveryListener[] = [];
 
@@ -53,7 +53,6 @@ export class DeliveryService {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly faults: DeliveryFaults = {},
-    private readonly flushDelayMs = 20,
   ) {}
 
   listen(l: DeliveryListener): void {
@@ -63,7 +62,6 @@ export class DeliveryService {
   /** Stores every message in one transaction, then pushes them. Resolves after the commit. */
   async send(items: Outgoing[]): Promise<void> {
     const seqs = await this.store.transaction((tx) => this.append(tx, items));
-    for (const l of this.listeners) l.stored?.(items.length);
     this.publishAll(items, seqs);
   }
 
@@ -88,7 +86,10 @@ export class DeliveryService {
     return seqs;
   }
 
+  /** Call after the transaction that appended `items` committed. */
   publishAll(items: Outgoing[], seqs: number[]): void {
+    if (items.length === 0) return;
+    for (const l of this.listeners) l.stored?.(items.length);
     if (this.faults.skipPublish) return;
     items.forEach((o, i) => {
       const seq = seqs[i] ?? 0;
@@ -138,21 +139,26 @@ export class DeliveryService {
     return this.store.messages.countPending(userId);
   }
 
+  countAllPending(): Promise<number> {
+    return this.store.messages.countAllPending();
+  }
+
   /**
-   * Records that `seq` of `conversation` was written to the user's socket. Cursor writes are
-   * coalesced and flushed shortly after, one statement per (conversation, seq).
+   * Records that `seq` of `conversation` was written to the user's socket. Cursor writes made in
+   * one turn of the event loop are coalesced and flushed right after, one statement per
+   * (conversation, seq).
    */
   delivered(conversation: string, userId: number, seq: number, createTime?: number): void {
     const key = `${conversation}\u0000${userId}`;
     const prev = this.pendingCursors.get(key);
     if (!prev || prev.seq < seq) this.pendingCursors.set(key, { conversation_id: conversation, user_id: userId, seq });
     if (createTime !== undefined) for (const l of this.listeners) l.delivered?.(1, this.clock.now() - createTime);
-    this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+    this.flushTimer ??= setImmediate(() => void this.flush());
   }
 
   /** Writes the coalesced cursors now. */
   flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     const batch = [...this.pendingCursors.values()];
     this.pendingCursors.clear();

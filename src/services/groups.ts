@@ -102,6 +102,7 @@ export class GroupService {
         people.map((u) => u.id),
         now,
       );
+      await tx.messages.reset(Conversation.group(g.id));
       await tx.messages.join(Conversation.group(g.id), 'group', people.map((u) => u.id), now);
       const text = `${displayName(me)}创建了一个群，大家可以开始聊天了`;
       const out = [toGroup(g.id, this.notice(g, { id: me.id, name: displayName(me), avatar: me.avatar ?? '' }, text, this.group(g)), people.map((u) => u.id), null)];

@@ -4,7 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { MSG } from '../domain/messages.js';
-import { FileRejected, type Accepted, type FileStore, type FrameGrabber } from '../files/port.js';
+import { FileRejected, type Accepted, type Downloader, type FileStore, type FrameGrabber } from '../files/port.js';
 
 /** Types accepted for upload, decided from the content (magic bytes), never from the name. */
 const ALLOWED = new Set([
@@ -30,6 +30,9 @@ export interface MediaDeps {
   /** The file behind a `/public/uploads/...` path, if it is one of ours. */
   localPath(urlPath: string): string | undefined;
   resolvesToPublic(host: string): Promise<boolean>;
+  download: Downloader;
+  /** A fresh path for a temporary file, and its removal. */
+  tempFile(): { path: string; remove(): Promise<void> };
 }
 
 export interface MediaOptions {
@@ -73,10 +76,16 @@ export class MediaService {
     }
   }
 
-  /** E30a: `diydir` `a_b` stores under `Diy/a/b/<YYYYMMDD>/<ms>_<random><ext>`. */
-  async uploadDiy(source: Readable, diydir: string): Promise<{ url: string }> {
+  /** The folders of a `diydir` (`a_b` → a/b): letters, digits and `-` only, at most 5 levels. */
+  diyDirs(diydir: string): string[] {
     const dirs = diydir.split('_');
     if (dirs.length > 5 || !dirs.every((s) => DIR_SEGMENT.test(s))) throw new AppError('invalid', MSG.badUploadDir);
+    return dirs;
+  }
+
+  /** E30a: `diydir` `a_b` stores under `Diy/a/b/<YYYYMMDD>/<ms>_<random><ext>`. */
+  async uploadDiy(source: Readable, diydir: string): Promise<{ url: string }> {
+    const dirs = this.diyDirs(diydir);
     const saved = await this.store(this.d.local, source, (ext) => `Diy/${dirs.join('/')}/${this.day()}/${this.clock.now()}_${randomInt(0, 100_000_000)}${ext}`);
     return { url: saved.url };
   }
@@ -88,7 +97,7 @@ export class MediaService {
   }
 
   /** The input ffmpeg may read: one of our uploads, or a video on an allow-listed public host. */
-  private async videoInput(videoUrl: string): Promise<string> {
+  private async videoInput(videoUrl: string): Promise<string | URL> {
     const ours = (path: string) => {
       if (!path.startsWith('/public/uploads/')) return undefined;
       let rel: string;
@@ -120,7 +129,19 @@ export class MediaService {
       throw new AppError('forbidden', MSG.videoUrlRefused);
     }
     if (url.username || url.password || !(await this.d.resolvesToPublic(url.hostname))) throw new AppError('forbidden', MSG.videoUrlRefused);
-    return url.toString();
+    return url;
+  }
+
+  /** A frame of a local file, or of a remote one downloaded first (ffmpeg never touches the network). */
+  private async frame(input: string | URL, atSeconds: number, width: number | undefined, format: 'png' | 'jpg'): Promise<Buffer> {
+    if (typeof input === 'string') return this.d.frames.grab(input, atSeconds, width, format);
+    const tmp = this.d.tempFile();
+    try {
+      await this.d.download(input, tmp.path, { maxBytes: this.opts.maxBytes, timeoutMs: 20_000 });
+      return await this.d.frames.grab(tmp.path, atSeconds, width, format);
+    } finally {
+      await tmp.remove();
+    }
   }
 
   /** E31: the frame at `time` ms, scaled to `width`, as png or jpg; stored and returned inline. */
@@ -141,7 +162,7 @@ export class MediaService {
 
     let image: Buffer;
     try {
-      image = await this.d.frames.grab(input, time / 1000, width, format === 'png' ? 'png' : 'jpg');
+      image = await this.frame(input, time / 1000, width, format === 'png' ? 'png' : 'jpg');
     } catch {
       throw new AppError('invalid', MSG.screenshotFailed);
     }

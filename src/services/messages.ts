@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { chatRuleFor } from '../domain/chatset.js';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, ValidationError } from '../domain/errors.js';
 import { Conversation, decodeOptions, noticeData, type ChatMessage, type ChatType } from '../domain/message.js';
 import { MSG } from '../domain/messages.js';
 import { MemberStatus, memberAvatar, memberName } from '../domain/group.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupObject, toGroup } from './group-common.js';
+import { groupObject, toGroup, toUser } from './group-common.js';
 
 export interface RevokeInput {
   to_id: number;
@@ -92,10 +92,15 @@ export class MessageService {
    */
   async revoke(me: User, r: RevokeInput): Promise<ChatMessage> {
     const now = this.clock.now();
+    if (r.create_time > now) {
+      // The seed's rule for this parameter is 10^12 ≤ create_time ≤ now, checked as validation.
+      const err = `消息发送时间 的数值 必须 在 1000000000000 和 ${now} 之间`;
+      throw new ValidationError([{ key: 'create_time', desc: '消息发送时间', type: 'int', value: r.create_time, err: [err] }]);
+    }
     if (now - r.create_time > REVOKE_WINDOW_MS) throw new AppError('invalid', MSG.revokeTooLate);
     let name = displayName(me);
     let avatar = me.avatar ?? '';
-    let out: (m: ChatMessage) => Outgoing;
+    let out: (m: ChatMessage) => Outgoing[];
     let conversation: string;
     if (r.chatType === 'group') {
       const g = await this.store.groups.find(r.to_id);
@@ -107,10 +112,11 @@ export class MessageService {
       avatar = memberAvatar(mine, me);
       conversation = Conversation.group(g.id);
       const active = members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id);
-      out = (m) => toGroup(g.id, m, active, null);
+      const others = members.filter((m) => m.status !== MemberStatus.active).map((m) => m.user_id);
+      out = (m) => [toGroup(g.id, m, active, null), ...others.map((u) => toUser(u, m))];
     } else {
       conversation = Conversation.pair(me.id, r.to_id);
-      out = (m) => ({ conversation, kind: 'single', members: [me.id, r.to_id], senderId: me.id, receivers: [r.to_id], message: m });
+      out = (m) => [{ conversation, kind: 'single', members: [me.id, r.to_id], senderId: me.id, receivers: [r.to_id], message: m }];
     }
     const stored = await this.store.messages.find(conversation, r.id);
     if (!stored || stored.sender_id !== me.id) throw new AppError('not_found', MSG.revokeNotFound);
@@ -132,7 +138,7 @@ export class MessageService {
       isremove: 0,
       group: null,
     };
-    const items = [out(notice)];
+    const items = out(notice);
     const seqs = await this.store.transaction(async (tx) => {
       await tx.messages.markRevoked(conversation, r.id);
       return this.delivery.append(tx, items);

@@ -100,10 +100,14 @@ export interface MessageRepo {
   range(conversationId: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]>;
   /** How many stored messages wait for the user. */
   countPending(userId: number): Promise<number>;
+  /** How many stored messages wait for anyone. */
+  countAllPending(): Promise<number>;
   /** Makes the users members of the conversation from its current end on (no earlier history); creates it if needed. */
   join(conversationId: string, kind: 'group', userIds: number[], now: number): Promise<void>;
-  /** Stops delivering the conversation to these users (or to everyone). */
+  /** Stops delivering later messages of the conversation to these users (or to everyone); earlier ones still arrive. */
   leave(conversationId: string, userIds: number[] | 'all'): Promise<void>;
+  /** Forgets every member of the conversation (a new group reusing an old id starts clean). */
+  reset(conversationId: string): Promise<void>;
   markRevoked(conversationId: string, msgId: string): Promise<void>;
   /** The first stored message with this id in the conversation. */
   find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined>;

@@ -142,6 +142,8 @@ export interface ConversationMemberTable {
   user_id: number;
   delivered_seq: number;
   joined_seq: number;
+  /** Set when the member left: later messages are not theirs. */
+  left_seq: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessageTable {

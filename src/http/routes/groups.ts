@@ -143,7 +143,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
   const qrParams = {
     id: p.int('群id', { required: true, min: 1, path: true }),
     type: p.str('平台类型', { def: '' }),
-    http: p.str('网址域名', { def: '', max: 2000, pattern: { re: HTTP_URL, message: '网址域名 必须是 http 或 https 网址' } }),
+    http: p.str('网址域名', { max: 2000, pattern: { re: HTTP_URL, message: '网址域名 必须是 http 或 https 网址' } }),
     chatType: p.str('聊天类型', { def: 'group', in: ['group', 'single'] as const }),
   };
   app.get(
@@ -161,7 +161,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     async (req, reply) => {
       const caller = await authenticate(d.auth, req);
       const q = readInput(qrParams, { params: req.params, body: req.body, query: req.query });
-      const png = await d.groups.qrcode(caller.user, { id: q.id, chatType: q.chatType === 'single' ? 'single' : 'group', h5: q.type === 'H5', http: q.http });
+      const png = await d.groups.qrcode(caller.user, { id: q.id, chatType: q.chatType === 'single' ? 'single' : 'group', h5: q.type === 'H5', http: q.http ?? '' });
       return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
     },
   );

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { MSG } from '../../domain/messages.js';
@@ -8,6 +8,17 @@ import { docSchemas, p, readInput } from '../params.js';
 import { Envelope, Fail, failResponses } from '../schemas/common.js';
 
 const tooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
+
+/**
+ * When a request is answered before its file was read, the rest of the body is discarded and the
+ * connection closed, so that neither a slow nor a vanished client can hold it.
+ */
+function discard(req: FastifyRequest, reply: FastifyReply, file: NodeJS.ReadableStream & { readableEnded?: boolean }): void {
+  if (file.readableEnded) return;
+  void reply.header('connection', 'close');
+  file.resume();
+  req.raw.once('close', () => req.raw.destroy());
+}
 
 /** The first file part of a multipart request, with the fields sent before it. */
 async function firstFile(req: FastifyRequest) {
@@ -41,10 +52,12 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
     async (req, reply) => {
       await authenticate(d.auth, req);
       const { diydir } = readInput(diyParams, { params: req.params, body: undefined, query: req.query });
+      d.media.diyDirs(diydir);
       const part = await firstFile(req);
       try {
         return reply.send({ msg: 'ok', data: await d.media.uploadDiy(part.file, diydir) });
       } catch (e) {
+        discard(req, reply, part.file);
         if (tooLarge(e)) throw new AppError('invalid', MSG.fileTooLarge);
         throw e;
       }
@@ -71,13 +84,18 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
       const failed = (why: string) => new AppError('invalid', `${MSG.uploadFailed}: ${why}`);
       if (!req.isMultipart()) throw failed(MSG.imgFieldRequired);
       const part = await req.file();
-      if (!part || part.fieldname !== 'img') throw failed(MSG.imgFieldRequired);
+      if (!part) throw failed(MSG.imgFieldRequired);
+      if (part.fieldname !== 'img') {
+        discard(req, reply, part.file);
+        throw failed(MSG.imgFieldRequired);
+      }
       const field = part.fields.image_class_id as { value?: unknown } | undefined;
       const raw = (req.query as { imageClassId?: unknown }).imageClassId ?? field?.value;
       const classId = /^\d{1,9}$/.test(String(raw ?? '')) ? Number(raw) : 0;
       try {
         return reply.send({ msg: 'ok', data: await d.media.uploadImage(part.file, classId) });
       } catch (e) {
+        discard(req, reply, part.file);
         if (tooLarge(e)) throw failed(MSG.fileTooLarge);
         if (e instanceof AppError) throw failed(e.message);
         throw e;

@@ -19,4 +19,10 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps): void {
       return reply.send({ msg: 'ok', data: 'ok' });
     },
   );
+
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics of this node', tags: ['system'], produces: ['text/plain'] } },
+    async (_req, reply) => reply.type(d.metrics.contentType).send(await d.metrics.text()),
+  );
 }

@@ -43,12 +43,23 @@ export class MessageRepository implements MessageRepo {
   }
 
   async leave(conversationId: string, userIds: number[] | 'all'): Promise<void> {
-    let q = this.ctx.db.deleteFrom('conversation_member').where('conversation_id', '=', conversationId);
+    const { db } = this.ctx;
+    const conv = await db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirst();
+    if (!conv) return;
+    let q = db
+      .updateTable('conversation_member')
+      .set({ left_seq: Number(conv.last_seq) })
+      .where('conversation_id', '=', conversationId)
+      .where('left_seq', 'is', null);
     if (userIds !== 'all') {
       if (userIds.length === 0) return;
       q = q.where('user_id', 'in', userIds);
     }
     await q.execute();
+  }
+
+  async reset(conversationId: string): Promise<void> {
+    await this.ctx.db.deleteFrom('conversation_member').where('conversation_id', '=', conversationId).execute();
   }
 
   async markRevoked(conversationId: string, msgId: string): Promise<void> {
@@ -156,6 +167,7 @@ export class MessageRepository implements MessageRepo {
       )
       .select(STORED)
       .where('cm.user_id', '=', userId)
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('message.seq', '<=', eb.ref('cm.left_seq'))]))
       .where('message.id', '>', afterId)
       .where((eb) => eb.or([eb('message.sender_id', 'is', null), eb('message.sender_id', '<>', userId)]))
       .orderBy('message.id')
@@ -174,6 +186,20 @@ export class MessageRepository implements MessageRepo {
       .execute();
   }
 
+  async countAllPending(): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('conversation_member as cm')
+      .innerJoin('message', (j) =>
+        j.onRef('message.conversation_id', '=', 'cm.conversation_id').onRef('message.seq', '>', 'cm.delivered_seq'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('message.revoked', '=', 0)
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('message.seq', '<=', eb.ref('cm.left_seq'))]))
+      .where((eb) => eb.or([eb('message.sender_id', 'is', null), eb('message.sender_id', '<>', eb.ref('cm.user_id'))]))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async countPending(userId: number): Promise<number> {
     const row = await this.ctx.db
       .selectFrom('conversation_member as cm')
@@ -182,6 +208,8 @@ export class MessageRepository implements MessageRepo {
       )
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('cm.user_id', '=', userId)
+      .where('message.revoked', '=', 0)
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('message.seq', '<=', eb.ref('cm.left_seq'))]))
       .where((eb) => eb.or([eb('message.sender_id', 'is', null), eb('message.sender_id', '<>', userId)]))
       .executeTakeFirst();
     return Number(row?.n ?? 0);

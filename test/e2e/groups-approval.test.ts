@@ -1,0 +1,199 @@
+import { expect, it } from 'vitest';
+import { OK, fail, sleep, textOf, visitor, type Account } from '../helpers/chat.js';
+import { describeEachDialect } from '../helpers/dialects.js';
+import type { TestServer } from '../helpers/server.js';
+import { WsClient, type Frame } from '../helpers/ws.js';
+
+/** Joins that need the owner (E36 policies 1 and 2, spec §8.3, §11.9) and the owner's decision (E38). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
+const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
+const joined = (m: Frame) => m.chatType === 'group' && textOf(m).endsWith('加入了群聊');
+const request = (m: Frame) => m.from_name === '加群处理';
+const enc = encodeURIComponent;
+
+async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
+  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
+  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
+  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
+  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
+}
+async function makeGroup(s: TestServer, owner: Account, members: Account[], policy: number): Promise<number> {
+  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
+  const gid = (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
+  expect((await s.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: policy }, { token: owner.token })).body.data).toBe('设置成功');
+  return gid;
+}
+const invite = (s: TestServer, caller: Account, group_id: unknown, user_id: unknown, extra: Record<string, unknown> = {}) =>
+  s.client.post('/api/chat/groupInviteUser', { group_id, user_id, ...extra }, { token: caller.token });
+const decide = (s: TestServer, caller: Account, group_id: unknown, user_id: unknown, type: unknown) =>
+  s.client.post('/api/chat/groupAgreeOrNo', { group_id, user_id, type }, { token: caller.token });
+const groupOf = async (s: TestServer, u: Account, gid: number): Promise<Any> => (await s.client.get(`/api/chat/groupinfo/${gid}`, { token: u.token })).body.data;
+const memberIds = (g: Any): number[] => g.group_users.map((m: Any) => m.user_id).sort((x: number, y: number) => x - y);
+const sorted = (...ids: number[]) => ids.sort((x, y) => x - y);
+
+describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
+  const reg = () => h.server.client.register();
+
+  it('a self-join waits (等待群主同意); the owner alone gets the 加群处理 request', async () => {
+    const [owner, a, j] = [await reg(), await reg(), await reg()];
+    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '群主' }, { token: owner.token });
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '群里的主' }, { token: owner.token });
+    const g = await groupOf(h.server, owner, gid);
+    const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
+    expect(await invite(h.server, j, gid, j.id, { addGroupDesc: '请让我进群' })).toMatchObject({ status: 200, body: { msg: 'ok', data: '等待群主同意' } });
+    const [m] = await co.waitChats(1, request);
+    const fromId = m.from_id;
+    expect(fromId).toMatch(new RegExp(`^redirect-applyAddGroup${gid}-${j.id}-\\d{13}$`));
+    const desc = { addGroupUserType: '用户自主进群', inviteUser: '', addGroupTime: m.redirect.desc.addGroupTime, addGroupDesc: '请让我进群', addGroupUserRole: 'user', msgidKey: fromId };
+    expect(m.redirect.desc).toEqual(desc);
+    expect(m.redirect.desc.addGroupTime).toEqual(expect.any(Number));
+    const url =
+      `/pages/setpageInfo/setpageInfo?action=applyAddGroup&title=${enc('加群申请')}&id=${gid}&name=${enc(g.name)}&avatar=${enc(g.avatar)}` +
+      `&chatType=group&applyUserid=${j.id}&applyUsername=${j.username}&applyUseruuid=${j.uuid}&applyUseravatar=${enc(USER_AVATAR)}&applydesc=${enc(JSON.stringify(desc))}`;
+    expect(m).toEqual({
+      id: expect.stringMatching(UUID),
+      from_avatar: GROUP_AVATAR,
+      from_name: '加群处理',
+      from_id: fromId,
+      to_id: owner.id,
+      to_name: '群里的主',
+      to_avatar: USER_AVATAR,
+      chatType: 'single',
+      type: 'text',
+      data: { data: `请处理申请 [${j.username}] 加入了群[${g.name}]`, dataType: false, otherData: null },
+      options: {},
+      create_time: expect.any(Number),
+      isremove: 0,
+      group: expect.objectContaining({ id: gid }),
+      redirect: { type: 'navigateTo', desc, url },
+      msgidKey: fromId,
+    });
+    await sleep(200);
+    for (const c of [ca, cj]) expect(c.chats((x) => request(x) || joined(x))).toEqual([]);
+    expect(co.chats(joined)).toEqual([]);
+    expect(memberIds(await groupOf(h.server, a, gid))).toEqual(sorted(owner.id, a.id));
+    expect((await h.server.client.get('/api/chat/grouplist/1', { token: j.token })).body.data).toEqual([]);
+    for (const c of [co, ca, cj]) c.close();
+  });
+
+  it('a member invitation waits too, labelled 邀请进群; the owner invitation is active at once and announced', async () => {
+    const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '阿' }, { token: a.token });
+    const [co, ca, ck] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, k.token)]);
+    expect((await invite(h.server, a, gid, j.id)).body).toEqual({ msg: 'ok', data: '等待群主同意' });
+    const [m] = await co.waitChats(1, request);
+    expect(textOf(m)).toBe(`请处理申请 [阿]邀请 [${j.username}] 加入了群[${(await groupOf(h.server, owner, gid)).name}]`);
+    expect(m.redirect.desc).toMatchObject({ addGroupUserType: '邀请进群', inviteUser: '阿' });
+    expect(m.redirect.url).toContain('action=applyAddGroup');
+    expect((await invite(h.server, owner, gid, k.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
+    for (const c of [co, ca, ck]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${owner.username}]邀请 [${k.username}] 加入了群聊`);
+    expect(memberIds(await groupOf(h.server, owner, gid))).toEqual(sorted(owner.id, a.id, k.id));
+    await sleep(150);
+    expect(co.chats(request)).toHaveLength(1);
+    for (const c of [co, ca, ck]) c.close();
+  });
+
+  it('inviteuser_id cannot forge the owner as inviter', async () => {
+    const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    expect((await invite(h.server, j, gid, j.id, { inviteuser_id: owner.id })).body).toEqual({ msg: 'ok', data: '等待群主同意' });
+    expect((await invite(h.server, a, gid, k.id, { inviteuser_id: owner.id })).body).toEqual({ msg: 'ok', data: '等待群主同意' });
+    expect(memberIds(await groupOf(h.server, owner, gid))).toEqual(sorted(owner.id, a.id));
+  });
+});
+
+describeEachDialect('groups: policy 2, visitors must log in (E36)', (h) => {
+  const reg = () => h.server.client.register();
+
+  it('visitors cannot join or be invited by members; the owner may invite them; registered users join at once, announced', async () => {
+    const [owner, a, j] = [await reg(), await reg(), await reg()];
+    const gid = await makeGroup(h.server, owner, [a], 2);
+    const [v1, v2] = [await visitor(h.server), await visitor(h.server)];
+    const [co, ca] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token)]);
+    expect(await invite(h.server, v1, gid, v1.id)).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
+    expect(await invite(h.server, v1, gid, v1.id, { inviteuser_id: owner.id })).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
+    expect(await invite(h.server, a, gid, v1.id)).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
+    expect((await invite(h.server, j, gid, j.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
+    for (const c of [co, ca]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${j.username}] 加入了群聊`);
+    expect((await invite(h.server, owner, gid, v2.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
+    for (const c of [co, ca]) expect(textOf((await c.waitChats(2, joined))[1])).toBe(`[${owner.username}]邀请 [${v2.username}] 加入了群聊`);
+    expect(memberIds(await groupOf(h.server, owner, gid))).toEqual(sorted(owner.id, a.id, j.id, v2.id));
+    await sleep(200);
+    // Fixed quirk: no approval request for someone who is already in.
+    expect(co.chats(request)).toEqual([]);
+    co.close();
+    ca.close();
+  });
+});
+
+describeEachDialect('groups: approve or turn away (E38)', (h) => {
+  const reg = () => h.server.client.register();
+  const NO_RIGHT = '群不存在或者被封禁或者你无权操作';
+
+  it('agree: the pending member becomes active, everyone (newcomer included) is told, later messages reach them', async () => {
+    const [owner, a, p] = [await reg(), await reg(), await reg()];
+    for (const u of [owner, a, p]) await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: `https://img.test/${u.id}.png` }, { token: u.token });
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
+    const [co, ca, cp] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, p.token)]);
+    expect(await decide(h.server, a, gid, p.id, 'agree')).toMatchObject({ status: 400, body: fail(NO_RIGHT) });
+    expect(await decide(h.server, owner, 99999999, p.id, 'agree')).toMatchObject({ status: 400, body: fail(NO_RIGHT) });
+    expect(await decide(h.server, owner, gid, a.id, 'agree')).toMatchObject({ status: 400, body: fail('非法操作') });
+    expect(await decide(h.server, owner, gid, 99999999, 'agree')).toMatchObject({ status: 400, body: fail('非法操作') });
+    expect((await decide(h.server, owner, gid, p.id, 'maybe')).status).toBe(422);
+    expect(await decide(h.server, owner, gid, p.id, 'agree')).toMatchObject({ status: 200, body: { msg: 'ok', data: '处理成功' } });
+    for (const c of [co, ca, cp]) {
+      const [m] = await c.waitChats(1, joined);
+      expect(m).toMatchObject({ from_name: '加群申请提醒', from_avatar: GROUP_AVATAR, to_id: gid, chatType: 'group', type: 'systemNotice' });
+      expect(textOf(m)).toBe(`[${p.username}] 加入了群聊`);
+      expect(m.group.group_users.map((u: Any) => u.user_id).sort((x: number, y: number) => x - y)).toEqual(sorted(owner.id, a.id, p.id));
+    }
+    const g = await groupOf(h.server, owner, gid);
+    expect(memberIds(g)).toEqual(sorted(owner.id, a.id, p.id));
+    expect(g.avatar).toBe([owner, a, p].map((u) => `https://img.test/${u.id}.png`).join(','));
+    const res = await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: '{"data":"欢迎"}' }, { token: a.token });
+    expect((await cp.next((f) => f?.data?.id === res.body.data.id)).data.from_id).toBe(a.id);
+    expect(await decide(h.server, owner, gid, p.id, 'agree')).toMatchObject({ status: 400, body: fail('非法操作') });
+    for (const c of [co, ca, cp]) c.close();
+  });
+
+  it('no: the row goes, the applicant is not told and may apply again', async () => {
+    const [owner, a, p] = [await reg(), await reg(), await reg()];
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    await befriend(h.server, owner, [p]);
+    expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
+    const cp = await WsClient.ready(h.server.url, p.token);
+    expect(await decide(h.server, owner, gid, p.id, 'no')).toMatchObject({ status: 200, body: { msg: 'ok', data: '处理成功' } });
+    await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: p.id, chatType: 'single', type: 'text', data: '{"data":"marker"}' }, { token: owner.token });
+    await cp.waitChats(1, (m) => textOf(m) === 'marker');
+    expect(cp.chats((m) => m.chatType === 'group' || request(m))).toEqual([]);
+    expect(memberIds(await groupOf(h.server, owner, gid))).toEqual(sorted(owner.id, a.id));
+    expect(await decide(h.server, owner, gid, p.id, 'no')).toMatchObject({ status: 400, body: fail('非法操作') });
+    expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
+    cp.close();
+  });
+
+  it('a joining user who was disabled meanwhile: 用户不存在或者被封禁, and nothing changes', async () => {
+    const [owner, a, p] = [await reg(), await reg(), await reg()];
+    const gid = await makeGroup(h.server, owner, [a], 1);
+    expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
+    await h.server.app.store.users.update(p.id, { status: 0 }, Date.now());
+    const ca = await WsClient.ready(h.server.url, a.token);
+    for (const type of ['agree', 'no']) {
+      expect(await decide(h.server, owner, gid, p.id, type)).toMatchObject({ status: 400, body: fail('用户不存在或者被封禁') });
+    }
+    expect(memberIds(await groupOf(h.server, owner, gid))).toEqual(sorted(owner.id, a.id));
+    expect((await h.server.app.store.groups.membership(gid, p.id))?.status).toBe(2);
+    await h.server.app.store.users.update(p.id, { status: 1 }, Date.now());
+    expect(await invite(h.server, p, gid, p.id)).toMatchObject({ status: 400, body: fail('已申请加入群聊，正在等待群主同意') });
+    await sleep(150);
+    expect(ca.chats(joined)).toEqual([]);
+    expect((await decide(h.server, owner, gid, p.id, 'agree')).body.data).toBe('处理成功');
+    ca.close();
+  });
+});

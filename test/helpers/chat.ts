@@ -1,0 +1,84 @@
+import type { Answer } from './client.js';
+import type { TestServer } from './server.js';
+import type { Frame, WsClient } from './ws.js';
+
+/** Small helpers for the realtime suites: sending (E20), draining (E22), settings, visitors. */
+export interface Account {
+  id: number;
+  uuid: string;
+  username: string;
+  token: string;
+}
+
+export const OK = { msg: 'ok', data: 'ok' };
+export const fail = (data: string) => ({ msg: 'fail', data });
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const chatset = (visitor: unknown, user: unknown): string =>
+  JSON.stringify({ chatset: { visitor: { sendCount: visitor, needFollow: false }, user: { sendCount: user, needFollow: false } } });
+
+/** Anyone may send me any number of messages. */
+export const UNLIMITED = chatset(2, 2);
+
+/** E20, single chat; `data` is the client convention's JSON text unless given raw. */
+export function send(s: TestServer, token: string, to: number, text: string, extra: Record<string, unknown> = {}): Promise<Answer> {
+  return s.client.post(
+    '/api/chat/socket/sendmessage',
+    { sendto_id: to, chatType: 'single', type: 'text', data: JSON.stringify({ data: text, dataType: false, otherData: null }), ...extra },
+    { token },
+  );
+}
+
+/** E20 that must succeed; answers the message object. */
+export async function sendOk(s: TestServer, token: string, to: number, text: string, extra: Record<string, unknown> = {}): Promise<Frame> {
+  const res = await send(s, token, to, text, extra);
+  if (res.status !== 200) throw new Error(`send "${text}" failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data;
+}
+
+export function drain(s: TestServer, token: string): Promise<Answer> {
+  return s.client.post('/api/chat/chatGetmessageOffLine', {}, { token });
+}
+
+export async function setUserset(s: TestServer, token: string, userset: string): Promise<void> {
+  const res = await s.client.post('/api/chat/userset', { userset }, { token });
+  if (res.status !== 200) throw new Error(`userset failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** A registered user whose DB role is `visitor`, holding a visitor-mode session (spec §7.4). */
+export async function visitor(s: TestServer, dbRole: 'visitor' | 'user' = 'visitor'): Promise<Account> {
+  const u = await s.client.register();
+  if (dbRole === 'visitor') await s.app.store.users.update(u.id, { role: 'visitor' }, Date.now());
+  const user = await s.app.store.users.findById(u.id);
+  if (!user) throw new Error('user vanished');
+  const session = await s.app.services.auth.startSession(user, 'visitor');
+  return { id: u.id, uuid: u.uuid, username: u.username, token: session.token };
+}
+
+/** The text inside a chat message's `data` (client JSON text or notice object). */
+export function textOf(m: Frame): string {
+  if (typeof m.data === 'string') {
+    try {
+      return (JSON.parse(m.data) as { data: string }).data;
+    } catch {
+      return m.data;
+    }
+  }
+  return m.data?.data;
+}
+
+/** Chat messages a socket got from a given sender, as texts, in arrival order. */
+export const textsFrom = (c: WsClient, fromId: number): string[] => c.chats((m) => m.from_id === fromId).map(textOf);
+
+/**
+ * Waits until a marker message sent now from `sender` arrives on `c`. Everything the server
+ * published to that socket before it has been written by then (one ordered queue per socket).
+ */
+export async function barrier(s: TestServer, sender: Account, c: WsClient, to: number, label = 'barrier'): Promise<void> {
+  const marker = `${label}-${Math.random().toString(36).slice(2)}`;
+  await sendOk(s, sender.token, to, marker);
+  await c.waitChats(1, (m) => m.from_id === sender.id && textOf(m) === marker);
+}
+
+export const range = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
