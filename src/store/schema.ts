@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Group } from '../domain/group.js';
+import type { User } from '../domain/user.js';
 
 /**
  * Kysely table types. Times are integers (ms since the epoch) in every dialect; the HTTP layer
@@ -6,38 +8,8 @@ import type { ColumnType, Generated } from 'kysely';
  */
 type Id = Generated<number>;
 
-export interface UserTable {
-  id: Id;
-  uuid: string;
-  username: string;
-  password: string;
-  nickname: string;
-  avatar: string | null;
-  devicefingeruuid: string | null;
-  uniplatform: string;
-  devicemodel: string;
-  deviceos: string;
-  devicebrand: string;
-  userset: string;
-  invite_confirm: number;
-  mobile: string | null;
-  email: string | null;
-  status: number;
-  last_login: number | null;
-  last_login_ip: string | null;
-  register_time: number;
-  register_ip: string | null;
-  is_deleted: number;
-  wechat_openid: string | null;
-  qq_openid: string | null;
-  weibo_uid: string | null;
-  role: string;
-  is_email_verified: number;
-  is_mobile_verified: number;
-  order: number | null;
-  create_time: number;
-  update_time: number;
-}
+/** The user row of domain/user.ts with a generated id. */
+export type UserTable = Omit<User, 'id'> & { id: Id };
 
 export interface UserInfoTable {
   id: Id;
@@ -76,19 +48,8 @@ export interface GoodfriendApplyTable extends FriendFlags {
   active_key: string | null;
 }
 
-export interface GroupTable {
-  id: Id;
-  uuid: string;
-  user_id: number;
-  name: string;
-  avatar: string | null;
-  remark: string | null;
-  invite_confirm: number;
-  status: number;
-  order: number | null;
-  create_time: number;
-  update_time: number;
-}
+/** The group row of domain/group.ts with a generated id. */
+export type GroupTable = Omit<Group, 'id'> & { id: Id };
 
 export interface GroupUserTable {
   id: Id;

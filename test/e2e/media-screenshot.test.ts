@@ -197,22 +197,26 @@ describe('E31 redirects from an allow-listed host (service level; the host is ma
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  itFfmpeg('a redirect from an allow-listed host is not followed (here to loopback)', async () => {
-    const local = new LocalFileStore(path.join(dir, 'uploads'), '/public/uploads');
-    const media = new MediaService(
+  /** A media service whose first download hop may reach this loopback test server ("localhost" is allow-listed). */
+  const service = (folder: string) => {
+    const local = new LocalFileStore(path.join(dir, folder), '/public/uploads');
+    return new MediaService(
       {
         local,
         objects: local,
         frames: new FfmpegFrameGrabber('ffmpeg'),
         localPath: (rel) => local.pathOf(rel),
         resolvesToPublic: async (h) => h === 'localhost',
-        // The first hop (the allow-listed host, here on loopback) is let through; the redirect must not be.
         download: (u, d, l) => downloadPublic(u, d, l, () => true),
         tempFile: () => local.tempFile(),
       },
       systemClock,
       { maxBytes: 1 << 20, tzOffsetMinutes: 480, publicUrl: undefined, screenshotHosts: ['localhost'] },
     );
+  };
+
+  itFfmpeg('a redirect from an allow-listed host is not followed (here to loopback)', async () => {
+    const media = service('uploads');
     const port = (server.address() as AddressInfo).port;
     const outcome = await media.screenshot({ videoUrl: `http://localhost:${port}/start.mp4`, time: 0, width: 16, format: 'png' }).then(
       () => 'a screenshot of the redirect target',
@@ -222,20 +226,7 @@ describe('E31 redirects from an allow-listed host (service level; the host is ma
   });
 
   itFfmpeg('a video on an allow-listed host is downloaded and its frame returned', async () => {
-    const local = new LocalFileStore(path.join(dir, 'uploads-ok'), '/public/uploads');
-    const media = new MediaService(
-      {
-        local,
-        objects: local,
-        frames: new FfmpegFrameGrabber('ffmpeg'),
-        localPath: (rel) => local.pathOf(rel),
-        resolvesToPublic: async (h) => h === 'localhost',
-        download: (u, d, l) => downloadPublic(u, d, l, () => true),
-        tempFile: () => local.tempFile(),
-      },
-      systemClock,
-      { maxBytes: 1 << 20, tzOffsetMinutes: 480, publicUrl: undefined, screenshotHosts: ['localhost'] },
-    );
+    const media = service('uploads-ok');
     const port = (server.address() as AddressInfo).port;
     const res = await media.screenshot({ videoUrl: `http://localhost:${port}/internal.mp4`, time: 0, width: 16, format: 'png' });
     expect(res.base64.startsWith('data:image/png;base64,')).toBe(true);

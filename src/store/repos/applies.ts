@@ -1,6 +1,6 @@
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../../domain/friend.js';
 import type { ApplyRepo } from '../port.js';
-import { insertReturningId, type Ctx } from './base.js';
+import { eitherDirection, insertReturningId, type Ctx } from './base.js';
 
 const APPLY_COLUMNS = [
   'a.id', 'a.user_id', 'a.friend_id', 'a.nickname', 'a.friendlookme', 'a.melookfriend', 'a.ismystarfriend', 'a.isblack',
@@ -100,12 +100,7 @@ export class ApplyRepository implements ApplyRepo {
   async deleteBetween(a: number, b: number): Promise<void> {
     await this.ctx.db
       .deleteFrom('goodfriendapply')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('user_id', '=', a), eb('friend_id', '=', b)]),
-          eb.and([eb('user_id', '=', b), eb('friend_id', '=', a)]),
-        ]),
-      )
+      .where(eitherDirection(a, b))
       .execute();
   }
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DialectName } from '../dialects/types.js';
 import type { Database } from '../schema.js';
 
@@ -27,3 +27,7 @@ export async function insertReturningId<T extends TableWithId>(
   const res = await q.executeTakeFirstOrThrow();
   return Number(res.insertId);
 }
+
+/** Rows of a directed pair table (`user_id`, `friend_id`) between two users, in either direction. */
+export const eitherDirection = (a: number, b: number) =>
+  sql<boolean>`((${sql.ref('user_id')} = ${a} and ${sql.ref('friend_id')} = ${b}) or (${sql.ref('user_id')} = ${b} and ${sql.ref('friend_id')} = ${a}))`;

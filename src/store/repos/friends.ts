@@ -1,6 +1,6 @@
 import type { ContactRow, FriendFlags, FriendRow } from '../../domain/friend.js';
 import type { FriendRepo } from '../port.js';
-import type { Ctx } from './base.js';
+import { eitherDirection, type Ctx } from './base.js';
 
 const FRIEND_COLUMNS = ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status'] as const;
 
@@ -71,12 +71,7 @@ export class FriendRepository implements FriendRepo {
   async deletePair(a: number, b: number): Promise<void> {
     await this.ctx.db
       .deleteFrom('goodfriend')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('user_id', '=', a), eb('friend_id', '=', b)]),
-          eb.and([eb('user_id', '=', b), eb('friend_id', '=', a)]),
-        ]),
-      )
+      .where(eitherDirection(a, b))
       .execute();
   }
 
