@@ -223,7 +223,16 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       closed ??= (async () => {
         closing = true;
         await gateway.close();
-        await http.close();
+        // In-flight requests finish; keep-alive connections are closed as soon as they are idle
+        // (not only those idle at this moment), and anything left after 10 s is cut.
+        const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => http.server.closeAllConnections(), 10_000);
+        try {
+          await http.close();
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(cut);
+        }
         await delivery.flush();
         await bus.close();
         await objects.close?.();

@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from '../helpers/client.js';
+import { tempDir } from '../helpers/databases.js';
+import { startServer } from '../helpers/server.js';
+import { WsClient } from '../helpers/ws.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+const metricValue = (text: string, name: string, labels = ''): number => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line ? Number(line.split(' ').pop()) : NaN;
+};
+
+describe('metrics', () => {
+  it('exposes sockets, stored and delivered messages, waiting messages, push latency, HTTP latency by route and event-loop lag', async () => {
+    const s = await startServer();
+    try {
+      const c = s.client;
+      const [a, b, off] = [await c.register(), await c.register(), await c.register()];
+      const wb = await WsClient.ready(s.url, b.token);
+      const send = (to: number, data: string) =>
+        c.post('/api/chat/socket/sendmessage', { sendto_id: to, chatType: 'single', type: 'text', data }, { token: a.token });
+      await c.post('/api/chat/userset', { userset: '{"chatset":{"user":{"sendCount":2,"needFollow":false}}}' }, { token: b.token });
+      await c.post('/api/chat/userset', { userset: '{"chatset":{"user":{"sendCount":2,"needFollow":false}}}' }, { token: off.token });
+      for (let i = 0; i < 3; i++) await send(b.id, `live ${i}`);
+      for (let i = 0; i < 2; i++) await send(off.id, `waiting ${i}`);
+      await wb.waitChats(3, (m) => String(m.data).startsWith('live'));
+
+      const res = await fetch(`${s.url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(metricValue(text, 'natter_ws_connections')).toBe(1);
+      expect(metricValue(text, 'natter_messages_stored_total')).toBeGreaterThanOrEqual(5);
+      expect(metricValue(text, 'natter_messages_delivered_total')).toBeGreaterThanOrEqual(3);
+      expect(metricValue(text, 'natter_offline_waiting_messages')).toBe(2);
+      expect(metricValue(text, 'natter_push_latency_seconds_count')).toBeGreaterThanOrEqual(3);
+      expect(metricValue(text, 'natter_bus_publish_errors_total')).toBe(0);
+      expect(text).toMatch(/natter_http_request_duration_seconds_count\{method="POST",route="\/api\/chat\/socket\/sendmessage",status="200"\} 5/);
+      expect(text).toMatch(/^natter_nodejs_eventloop_lag_seconds /m);
+
+      wb.close();
+      await wb.closed();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(metricValue(await (await fetch(`${s.url}/metrics`)).text(), 'natter_ws_connections')).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** The real entry point (`src/main.ts`) in a child process, as `npm start` runs it. */
+async function startProcess(dataDir: string, port: number): Promise<{ proc: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCRYPT_COST: '10', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not become healthy:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, url, exited };
+}
+
+describe('graceful shutdown', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM drops sockets abnormally (clients reconnect), finishes in-flight requests, and loses nothing it acknowledged', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const first = await startProcess(dir, port);
+    const c = new Client(first.url);
+    const [a, b, watcher] = [await c.register('sender01'), await c.register('receiver01'), await c.register('watcher01')];
+    await c.post('/api/chat/userset', { userset: '{"chatset":{"user":{"sendCount":2,"needFollow":false}}}' }, { token: b.token });
+    const ws = await WsClient.ready(first.url, watcher.token);
+
+    // Ten senders in a loop; SIGTERM lands after 100 answers, while others are in flight.
+    const answers: { i: number; ok: boolean }[] = [];
+    let next = 0;
+    let killed = false;
+    const worker = async () => {
+      while (next < 1000) {
+        const i = next++;
+        const ok = await c
+          .post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: `m${i}` }, { token: a.token })
+          .then(
+            (r) => r.status === 200 && r.body?.msg === 'ok',
+            () => false,
+          );
+        answers.push({ i, ok });
+        if (!killed && answers.length >= 100) {
+          killed = true;
+          first.proc.kill('SIGTERM');
+        }
+        if (!ok && killed) return;
+      }
+    };
+    const sends = Array.from({ length: 10 }, worker);
+    await Promise.all(sends);
+    expect(await first.exited).toBe(0);
+    expect(await ws.closed()).toBe(1006);
+    const acknowledged = answers.filter((x) => x.ok).map((x) => x.i);
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const second = await startProcess(dir, port);
+    try {
+      const c2 = new Client(second.url);
+      const login = await c2.post('/api/loginChat', { username: 'receiver01', password: '123456' });
+      const wb = await WsClient.ready(second.url, login.body.data.token);
+      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({ msg: 'ok', data: 'ok' });
+      const got = await wb.waitChats(acknowledged.length, (m) => /^m\d+$/.test(String(m.data)));
+      const received = new Set(got.map((m) => Number(String(m.data).slice(1))));
+      for (const i of acknowledged) expect(received.has(i), `acknowledged m${i} was lost`).toBe(true);
+      expect(got.length).toBe(received.size);
+      wb.close();
+    } finally {
+      second.proc.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
+});
