@@ -1,9 +1,21 @@
 import type { ChatMessage } from '../domain/message.js';
 
+/** A message pushed to many sockets (a group) is serialised once. */
+const serialised = new WeakMap<object, string>();
+
+function json(msg: ChatMessage): string {
+  let text = serialised.get(msg);
+  if (text === undefined) {
+    text = JSON.stringify(msg);
+    serialised.set(msg, text);
+  }
+  return text;
+}
+
 /** Text frames of the WebSocket protocol (spec §5). */
 export const frames = {
-  /** Every pushed chat message or notice, group messages included. */
-  chat: (msg: ChatMessage | unknown, now: number): string => JSON.stringify({ type: 'singleChat', data: msg, timestamp: now }),
+  /** Every pushed chat message or notice, group messages included: `{"type":"singleChat","data":…,"timestamp":…}`. */
+  chat: (msg: ChatMessage, now: number): string => `{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`,
   welcome: (now: number): string => JSON.stringify({ type: 'system', data: '欢迎您访问我们的系统！', timestamp: now }),
   ping: (): string => '{"type":"ping"}',
   pong: (now: number): string => JSON.stringify({ type: 'pong', timestamp: now }),
