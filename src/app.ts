@@ -78,7 +78,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
 
-  const store = openStore(config.database);
+  let onStoreError = (err: Error): void => void err;
+  const store = openStore(config.database, (err) => onStoreError(err));
   try {
     await store.migrate();
   } catch (e) {
@@ -87,6 +88,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   }
 
   const log: Logger = pino({ level: config.logLevel }, opts.logStream);
+  onStoreError = (err) => log.warn({ err }, 'database connection lost; the pool reconnects');
   const tokens = new TokenService(secret, config.tokenTtl, clock);
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
   const users = new UserService(store, clock);

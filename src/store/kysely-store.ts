@@ -19,14 +19,14 @@ import { SessionRepository } from './repos/sessions.js';
 import { UserRepository } from './repos/users.js';
 import type { Database } from './schema.js';
 
-function adapterFor(config: DatabaseConfig): DialectAdapter {
+function adapterFor(config: DatabaseConfig, onError: (err: Error) => void): DialectAdapter {
   switch (config.kind) {
     case 'sqlite':
       return createSqlite(config.file);
     case 'postgres':
-      return createPostgres(config.url);
+      return createPostgres(config.url, onError);
     case 'mysql':
-      return createMysql(config.url);
+      return createMysql(config.url, onError);
   }
 }
 
@@ -48,8 +48,9 @@ export interface OpenedStore extends Store {
   migrate(): Promise<void>;
 }
 
-export function openStore(config: DatabaseConfig): OpenedStore {
-  const adapter = adapterFor(config);
+/** `onError` hears connection errors that belong to no query (an idle pooled connection dropped). */
+export function openStore(config: DatabaseConfig, onError: (err: Error) => void = () => undefined): OpenedStore {
+  const adapter = adapterFor(config, onError);
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
   const known = new Set<string>();
   const base = repos({ db, dialect: adapter.name }, known);

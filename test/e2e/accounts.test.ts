@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { fail } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** The JSON claims of a JWT (its middle part). */
 const claimsOf = (token: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
-const fail = (data: unknown) => ({ msg: 'fail', data });
 
 describeEachDialect('accounts: register and login (E01, E02)', (h) => {
   it('registers, answers every user column but the password, plus a token', async () => {

@@ -1,11 +1,10 @@
 import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
+import { fail, OK } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { TEST_SECRET } from '../helpers/server.js';
 
 /** Token and session rules of the auth middleware (spec §1.6, §2), E03 logout, the visitor whitelist. */
-const OK = { msg: 'ok', data: 'ok' };
-const fail = (data: string) => ({ msg: 'fail', data });
 const MISSING = fail('您没有权限访问即时通讯接口');
 const INVALID = fail('Token 令牌不合法！');
 const DISABLED = fail('当前用户不存在或者已被禁用');

@@ -1,21 +1,11 @@
 import { expect, it } from 'vitest';
-import { barrier, drain, OK, range, send, sendOk, setUserset, textOf, textsFrom, UNLIMITED } from '../helpers/chat.js';
+import { barrier, drain, OK, online, range, send, sendOk, setUserset, textOf, textsFrom, UNLIMITED } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import type { TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
 
 /**
  * Harder delivery cases (DESIGN §5: "in order, exactly once per client"): live messages behind
  * queued ones, several senders, more than one drain page, quick reconnects, concurrent senders.
  */
-const ENTRY_COUNT = 7;
-const isEntry = (m: Frame) => typeof m.from_id === 'string';
-
-async function online(s: TestServer, token: string): Promise<WsClient> {
-  const c = await WsClient.ready(s.url, token);
-  await c.waitChats(ENTRY_COUNT, isEntry);
-  return c;
-}
 
 describeEachDialect('delivery: order and exactly-once under pressure', (h) => {
   const users = async (n: number) => {

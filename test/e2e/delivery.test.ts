@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { barrier, drain, OK, range, send, sendOk, setUserset, sleep, textsFrom, UNLIMITED } from '../helpers/chat.js';
+import { barrier, drain, OK, online, range, send, sendOk, setUserset, sleep, textsFrom, UNLIMITED, UUID } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import type { Frame } from '../helpers/ws.js';
 
 /**
  * Delivery of single-chat messages (spec §5.5, §5.6, §6.2, E20, E22; DESIGN §5): the push
  * envelope, options decoding, and the offline queue: everything arrives, in order, exactly once.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FIELDS = ['chatType', 'create_time', 'data', 'from_avatar', 'from_id', 'from_name', 'id', 'isremove', 'options', 'sendUUid', 'to_avatar', 'to_id', 'to_name', 'type'];
-const ENTRY_COUNT = 7; // a plain user's entry notices (see websocket-notices.test.ts)
-const isEntry = (m: Frame) => typeof m.from_id === 'string';
-
-/** A socket of the user, past its welcome frame and entry notices. */
-async function online(s: TestServer, token: string): Promise<WsClient> {
-  const c = await WsClient.ready(s.url, token);
-  await c.waitChats(ENTRY_COUNT, isEntry);
-  return c;
-}
 
 describeEachDialect('delivery: the push of one message (§5.5, §6.2)', (h) => {
   it('pushes {"type":"singleChat","data":<message>,"timestamp"} with data equal to the E20 answer', async () => {

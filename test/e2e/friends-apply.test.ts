@@ -1,14 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
+import { fail, GROUP_AVATAR, ok, USER_AVATAR, UUID, type Account as U } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Friend applications: apply (E05), list (E06), handle (E07), instant add (E40). E17 is in friends-contacts. */
-type U = { token: string; id: number; uuid: string; username: string };
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const fail = (data: unknown) => ({ msg: 'fail', data });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
-const GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
 const FRIENDS_NOW = '我们已经是好友了，可以开始聊天了';
 const isApplyNotice = (from: U) => (m: Frame) => m.from_id === `redirect-applyFriend-${from.id}`;
 const isFriendsNow = (m: Frame) => m.type === 'systemNotice' && m.data?.data === FRIENDS_NOW;

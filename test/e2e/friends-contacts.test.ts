@@ -1,13 +1,8 @@
 import { expect, it } from 'vitest';
+import { fail, ok, USER_AVATAR, type Account as U, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** Finding users (E04), the contact list (E08), a friend's profile (E09), has X applied to me (E17), friend-add settings (E39). */
-type U = { token: string; id: number; uuid: string; username: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const fail = (data: unknown) => ({ msg: 'fail', data });
-const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
 const NOT_ADDABLE = '用户不存在或者为游客，无法加为好友';
 
 describeEachDialect('friends: search, contacts, profile, applied?, add settings (E04, E08, E09, E17, E39)', (h) => {

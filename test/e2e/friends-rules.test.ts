@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { fail, ok, type Account as U } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { WsClient } from '../helpers/ws.js';
 
@@ -6,9 +7,6 @@ import { WsClient } from '../helpers/ws.js';
  * Contact flags (E10 black, E11 star, E12 visibility), E19, E33 delete, their effect on sending
  * (E20, spec §8.1), ownership (nobody touches another user's rows) and the visitor whitelist (§1.6).
  */
-type U = { token: string; id: number; uuid: string; username: string };
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const fail = (data: unknown) => ({ msg: 'fail', data });
 const MISSING_OR_BLACK = '好友不存在或者被拉黑，无法操作';
 const VISITOR_REFUSED = '您没有权限访问，请先注册或登录';
 const FEED_ME = '朋友是否可以看我的动态';

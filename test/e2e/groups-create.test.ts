@@ -1,29 +1,13 @@
 import { expect, it } from 'vitest';
-import { drain, OK, fail, visitor, type Account } from '../helpers/chat.js';
+import { drain, fail, LOCAL, OK, USER_AVATAR, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { befriend, isGroup, makeGroup, memberIds } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import { WsClient } from '../helpers/ws.js';
 
 /** Creating groups (E21, spec §8.4, §11.10), my groups (E23), group details (E24). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const LOCAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
-const isGroup = (m: Frame) => m.chatType === 'group';
-
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
 const create = (s: TestServer, me: Account, userIds: unknown) => s.client.post('/api/chat/group/create', { userIds }, { token: me.token });
 const newest = async (s: TestServer, me: Account): Promise<Any> => (await s.client.get('/api/chat/grouplist/1', { token: me.token })).body.data[0];
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await create(s, owner, await befriend(s, owner, members))).body).toEqual(OK);
-  return (await newest(s, owner)).id;
-}
 const profile = (s: TestServer, u: Account, fieldname: string, fieldValue: string) =>
   s.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
 const info = (s: TestServer, u: Account, id: unknown) => s.client.get(`/api/chat/groupinfo/${String(id)}`, { token: u.token });
@@ -183,7 +167,7 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
       const d = res.body.data;
       expect(Object.keys(d).sort()).toEqual(['avatar', 'create_time', 'group_users', 'id', 'invite_confirm', 'name', 'order', 'remark', 'status', 'user_id', 'uuid']);
       expect(d).toMatchObject({ id: gid, uuid: g.uuid, user_id: owner.id, name: g.name, avatar: g.avatar, remark: '公告内容', invite_confirm: 1, status: 1 });
-      expect(d.group_users.map((m: Any) => m.user_id).sort((x: number, y: number) => x - y)).toEqual([owner.id, a.id]);
+      expect(memberIds(d)).toEqual([owner.id, a.id]);
       const ma = d.group_users.find((m: Any) => m.user_id === a.id);
       expect(ma).toEqual({
         id: expect.any(Number),

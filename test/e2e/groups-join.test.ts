@@ -1,31 +1,11 @@
 import { expect, it } from 'vitest';
-import { OK, fail, sleep, textOf, visitor, type Account } from '../helpers/chat.js';
+import { fail, GROUP_AVATAR, OK, sleep, textOf, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { groupOf, invite, joined, makeGroup, memberIds, sorted } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Joining and inviting (E36) under the open policies 0 and 3–10 (spec §8.3), and its refusals (§11.9). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
-const isGroup = (m: Frame) => m.chatType === 'group';
-const joined = (m: Frame) => isGroup(m) && textOf(m).endsWith('加入了群聊');
-
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
-const invite = (s: TestServer, caller: Account, group_id: unknown, user_id: unknown, extra: Record<string, unknown> = {}) =>
-  s.client.post('/api/chat/groupInviteUser', { group_id, user_id, ...extra }, { token: caller.token });
-const groupOf = async (s: TestServer, gid: number): Promise<Any> => (await s.client.get(`/api/chat/groupinfo/${gid}`, { token: (await s.client.register()).token })).body.data;
-const memberIds = (g: Any): number[] => g.group_users.map((m: Any) => m.user_id).sort((x: number, y: number) => x - y);
 const img = (u: Account) => `https://img.test/${u.id}.png`;
 const setAvatar = (s: TestServer, u: Account) => s.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: img(u) }, { token: u.token });
 
@@ -41,7 +21,7 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
     expect(await invite(h.server, j, gid, j.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
     const after = await groupOf(h.server, gid);
-    expect(memberIds(after)).toEqual([owner.id, a.id, b.id, j.id].sort((x, y) => x - y));
+    expect(memberIds(after)).toEqual(sorted(owner.id, a.id, b.id, j.id));
     expect(after.avatar).toBe([owner, a, b, j].map(img).join(','));
     const expected = {
       id: expect.stringMatching(UUID),
@@ -85,7 +65,7 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     expect(textOf((await co.waitChats(1, joined))[0])).toBe(`[邀请人阿]邀请 [${j1.username}] 加入了群聊`);
     expect((await invite(h.server, owner, gid, j2.id, { inviteuser_id: 'abc', addGroupDesc: 'x'.repeat(501) })).body).toEqual({ msg: 'ok', data: '加群成功' });
     expect(textOf((await co.waitChats(2, joined))[1])).toBe(`[${owner.username}]邀请 [${j2.username}] 加入了群聊`);
-    expect(memberIds(await groupOf(h.server, gid))).toEqual([owner.id, a.id, j1.id, j2.id].sort((x, y) => x - y));
+    expect(memberIds(await groupOf(h.server, gid))).toEqual(sorted(owner.id, a.id, j1.id, j2.id));
     co.close();
   });
 
@@ -113,7 +93,7 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
       const res = await h.server.client.post('/api/chat/groupInviteUser', body, { token: owner.token });
       expect(res.status).toBe(422);
     }
-    expect(memberIds(await groupOf(h.server, gid))).toEqual([owner.id, a.id].sort((x, y) => x - y));
+    expect(memberIds(await groupOf(h.server, gid))).toEqual(sorted(owner.id, a.id));
     expect((await h.server.client.post('/api/chat/groupDeleteOrQuit', { id: gid }, { token: owner.token })).body).toEqual(OK);
     expect(await invite(h.server, j, gid, j.id)).toMatchObject({ status: 400, body: fail('群不存在或者被封禁') });
   });
@@ -126,13 +106,12 @@ describeEachDialect('groups: join under policies 3–10 (E36)', (h) => {
     it(`policy ${policy}: active at once, avatar recomputed, nobody is told`, async () => {
       const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
       for (const u of [owner, a, j, k]) await setAvatar(h.server, u);
-      const gid = await makeGroup(h.server, owner, [a]);
-      expect((await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: policy }, { token: owner.token })).body.data).toBe('设置成功');
+      const gid = await makeGroup(h.server, owner, [a], policy);
       const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
       expect(await invite(h.server, j, gid, j.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
       expect(await invite(h.server, a, gid, k.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
       const g = await groupOf(h.server, gid);
-      expect(memberIds(g)).toEqual([owner.id, a.id, j.id, k.id].sort((x, y) => x - y));
+      expect(memberIds(g)).toEqual(sorted(owner.id, a.id, j.id, k.id));
       expect(g.avatar).toBe([owner, a, j, k].map(img).join(','));
       const marker = `after-join-${policy}`;
       await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: marker }) }, { token: k.token });

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
-import { drain, OK, sleep, textOf, type Account } from '../helpers/chat.js';
+import { drain, OK, sleep, textOf, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { isText } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /**
@@ -8,11 +9,8 @@ import { WsClient, type Frame } from '../helpers/ws.js';
  * through chatGetmessageOffLine; the group inside a message lists at most 50 members
  * (DESIGN: group-common GROUP_USERS_IN_MESSAGES) while groupinfo lists all of them.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 const SIZE = 60;
 const OFFLINE = 9;
-const isText = (m: Frame) => m.chatType === 'group' && m.type === 'text';
 
 describeEachDialect(
   'groups: a group of 60 members',

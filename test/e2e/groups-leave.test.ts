@@ -1,25 +1,13 @@
 import { expect, it } from 'vitest';
-import { OK, fail, sleep, textOf, type Account } from '../helpers/chat.js';
+import { fail, OK, sleep, textOf, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { groupOf, isGroup, makeGroup, memberIds } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import { WsClient } from '../helpers/ws.js';
 
 /** Leaving and dissolving (E28), removing members (E35), and the group avatar that follows (spec §8.4). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const isGroup = (m: Frame) => m.chatType === 'group';
 const TIME = String.raw`(\d{4})/(\d{1,2})/(\d{1,2}) (\d{2}):(\d{2}):(\d{2})`;
 
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
 const say = (s: TestServer, u: Account, gid: number, text: string) =>
   s.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text }) }, { token: u.token });
 
@@ -42,7 +30,7 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const gid = await makeGroup(h.server, owner, [a, b]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '阿离' }, { token: a.token });
     const [co, ca, cb] = [await WsClient.ready(h.server.url, owner.token), await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
-    const avatarBefore = (await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: owner.token })).body.data.avatar;
+    const avatarBefore = (await groupOf(h.server, gid, owner)).avatar;
     const before = Date.now();
     expect(await quit(a, gid)).toMatchObject({ status: 200, body: OK });
     const after = Date.now();
@@ -57,8 +45,8 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     await sleep(200);
     expect(ca.chats((x) => textOf(x).includes('已退出群聊') || textOf(x) === 'after-leave')).toEqual([]);
     expect(cb.chats((x) => textOf(x).includes('已退出群聊'))).toEqual([]);
-    const g = (await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: owner.token })).body.data;
-    expect(g.group_users.map((u: Any) => u.user_id).sort((x: number, y: number) => x - y)).toEqual([owner.id, b.id]);
+    const g = await groupOf(h.server, gid, owner);
+    expect(memberIds(g)).toEqual([owner.id, b.id]);
     expect(g.avatar).toBe(avatarBefore);
     expect((await h.server.client.get('/api/chat/grouplist/1', { token: a.token })).body.data).toEqual([]);
     expect(await quit(a, gid)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
@@ -118,7 +106,7 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
 describeEachDialect('groups: removing members (E35)', (h) => {
   const reg = () => h.server.client.register();
   const remove = (u: Account, group_id: unknown, user_id: unknown) => h.server.client.post('/api/chat/groupDeleteUser', { group_id, user_id }, { token: u.token });
-  const avatarOf = async (u: Account, gid: number) => (await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: u.token })).body.data.avatar;
+  const avatarOf = async (u: Account, gid: number) => (await groupOf(h.server, gid, u)).avatar;
 
   it('owner only; not the owner; removes the member (any status) and recomputes the avatar; no push', async () => {
     const [owner, a, b, c, p] = [await reg(), await reg(), await reg(), await reg(), await reg()];
@@ -132,8 +120,7 @@ describeEachDialect('groups: removing members (E35)', (h) => {
     expect(await remove(owner, gid, owner.id)).toMatchObject({ status: 400, body: fail('群主不能删除自己') });
     expect(await remove(owner, gid, b.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '删除群成员成功' } });
     expect(await avatarOf(owner, gid)).toBe([owner, a, c].map(img).join(','));
-    const members = (await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: owner.token })).body.data.group_users;
-    expect(members.map((m: Any) => m.user_id).sort((x: number, y: number) => x - y)).toEqual([owner.id, a.id, c.id]);
+    expect(memberIds(await groupOf(h.server, gid, owner))).toEqual([owner.id, a.id, c.id]);
     expect((await h.server.client.get('/api/chat/grouplist/1', { token: b.token })).body.data).toEqual([]);
     // Not a member: still a success.
     expect((await remove(owner, gid, p.id)).body.data).toBe('删除群成员成功');

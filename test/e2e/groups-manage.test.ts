@@ -1,26 +1,12 @@
 import { expect, it } from 'vitest';
-import { OK, fail, sleep, textOf, type Account } from '../helpers/chat.js';
+import { fail, OK, sleep, textOf, USER_AVATAR, UUID, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import type { TestServer } from '../helpers/server.js';
+import { groupOf, makeGroup, memberIds } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Owner settings: rename (E25), announcement (E26), join policy (E37); my group nickname (E27). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const isNotice = (m: Frame) => m.chatType === 'group' && m.type === 'systemNotice';
 
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
-const info = async (s: TestServer, u: Account, gid: number): Promise<Any> => (await s.client.get(`/api/chat/groupinfo/${gid}`, { token: u.token })).body.data;
 const keys422 = (res: Any): string[] => (res.status === 422 ? res.body.data.map((i: Any) => i.key) : [`status ${res.status}`]);
 
 describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
@@ -48,11 +34,11 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
       expect(await post(p, path, { id: gid, [field]: value })).toMatchObject({ status: 400, body: fail(denied) });
       expect(await post(owner, path, { id: 99999999, [field]: value })).toMatchObject({ status: 400, body: fail(denied) });
       expect(await post(owner, path, { id: gid, [field]: value })).toMatchObject({ status: 200, body: OK });
-      const g = await info(h.server, a, gid);
+      const g = await groupOf(h.server, gid, a);
       expect(g[field]).toBe(value);
       const expected = {
         id: expect.stringMatching(UUID),
-        from_avatar: 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg',
+        from_avatar: USER_AVATAR,
         from_name: '老大',
         from_id: owner.id,
         to_id: gid,
@@ -73,7 +59,7 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
         got.push(m);
       }
       const users = got[0].group.group_users;
-      expect(users.map((u: Any) => u.user_id).sort((x: number, y: number) => x - y)).toEqual([owner.id, a.id, b.id, p.id]);
+      expect(memberIds(got[0].group)).toEqual([owner.id, a.id, b.id, p.id]);
       expect(users.find((u: Any) => u.user_id === owner.id)).toEqual({ group_id: gid, user_id: owner.id, nickname: '老大', avatar: '' });
       // b was offline: the notice waits.
       const cb = await WsClient.ready(h.server.url, b.token);
@@ -115,7 +101,7 @@ describeEachDialect('groups: my nickname (E27) and the join policy (E37)', (h) =
     expect(keys422(await nick(a, gid, 'n'.repeat(21)))).toEqual(['nickname']);
     expect(keys422(await nick(a, gid))).toEqual(['nickname']);
     expect(await nick(a, gid, '小阿')).toMatchObject({ status: 200, body: OK });
-    const members = (await info(h.server, owner, gid)).group_users;
+    const members = (await groupOf(h.server, gid, owner)).group_users;
     expect(members.find((m: Any) => m.user_id === a.id).nickname).toBe('小阿');
     const co = await WsClient.ready(h.server.url, owner.token);
     const res = await post(a, '/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: '{"data":"hi"}' });
@@ -134,14 +120,14 @@ describeEachDialect('groups: my nickname (E27) and the join policy (E37)', (h) =
     expect(await policy(owner, 99999999, 1)).toMatchObject({ status: 400, body: fail(NO_RIGHT) });
     for (const v of [10, 0, 3, 1]) {
       expect(await policy(owner, gid, v)).toMatchObject({ status: 200, body: { msg: 'ok', data: '设置成功' } });
-      expect((await info(h.server, a, gid)).invite_confirm).toBe(v);
+      expect((await groupOf(h.server, gid, a)).invite_confirm).toBe(v);
     }
     for (const v of [11, -1, 'x', 1.5, undefined]) {
       const res = await policy(owner, gid, v);
       expect(res.status, String(v)).toBe(422);
       expect(res.body.data.map((i: Any) => [i.key, i.desc])).toEqual([['addGroupSet', '进群设置属性值']]);
     }
-    expect((await info(h.server, a, gid)).invite_confirm).toBe(1);
+    expect((await groupOf(h.server, gid, a)).invite_confirm).toBe(1);
     await sleep(200);
     expect(ca.chats(isNotice)).toEqual([]);
     expect((await post(owner, '/api/chat/groupDeleteOrQuit', { id: gid })).body).toEqual(OK);

@@ -1,29 +1,11 @@
 import { expect, it } from 'vitest';
-import { drain, OK, fail, sleep, textOf, type Account } from '../helpers/chat.js';
+import { drain, fail, ISO, LOCAL, OK, sleep, textOf, USER_AVATAR, UUID, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { isGroup, isText, makeGroup, memberIds } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Group chat (E20 group part, spec §5.5, §6.2): who receives, the envelope, offline delivery, joins and removals. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const LOCAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
-const isGroup = (m: Frame) => m.chatType === 'group';
-const isText = (m: Frame) => m.chatType === 'group' && m.type === 'text';
-
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
 const say = (s: TestServer, u: Account, gid: number, text: string, extra: Record<string, unknown> = {}) =>
   s.client.post(
     '/api/chat/socket/sendmessage',
@@ -81,7 +63,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     });
     expect(m.group.create_time).toMatch(LOCAL);
     expect(m.group.update_time).toMatch(ISO);
-    expect(m.group.group_users.map((u: Any) => u.user_id).sort((x: number, y: number) => x - y)).toEqual([owner.id, a.id, b.id]);
+    expect(memberIds(m.group)).toEqual([owner.id, a.id, b.id]);
     expect(m.group.group_users.find((u: Any) => u.user_id === a.id)).toEqual({
       id: expect.any(Number), group_id: gid, user_id: a.id, nickname: '', avatar: '', status: 1, order: expect.anything(),
     });

@@ -1,29 +1,17 @@
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { expect, it } from 'vitest';
-import { OK, fail, visitor, type Account } from '../helpers/chat.js';
+import { fail, OK, visitor, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { makeGroup } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** QR codes (E29, spec §8.5): PNG images for joining a group or adding a user, app (JSON) and H5 (URL) contents. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PAGE = '#/pages/setpageInfo/setpageInfo?action=autoAddGroup';
 const H5 = 'https://chat.example.com/h5/';
 // jsqr is CommonJS: its `default` export is the decoder function (module.exports.default).
 const jsQR = jsQRModule.default;
-
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
 
 interface Qr {
   status: number;

@@ -1,28 +1,16 @@
 import { expect, it } from 'vitest';
-import { drain, OK, fail, sendOk, sleep, textOf, type Account } from '../helpers/chat.js';
+import { drain, fail, OK, sendOk, sleep, textOf, USER_AVATAR, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { befriend, makeGroup } from '../helpers/groups.js';
 import { ManualClock, type TestServer } from '../helpers/server.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Revoking a message (E32, spec §8.6, §11.11): single and group, checked against the stored message. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
 const NOT_MINE = '消息不存在或者不是您发送的，无法撤回';
 const TOO_OLD = '消息超过5分钟，不能撤回';
 const isRevoke = (m: Frame) => m.actionType === 'revoke';
 const clock = new ManualClock();
 
-async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
-  const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
-  const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
-  return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
-}
-async function makeGroup(s: TestServer, owner: Account, members: Account[]): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
-  return (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
-}
 async function sayOk(s: TestServer, u: Account, gid: number, text: string): Promise<Frame> {
   const res = await s.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text }) }, { token: u.token });
   expect(res.status).toBe(200);

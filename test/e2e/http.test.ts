@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
+import { fail } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** The HTTP envelope around every route (spec §1.2–1.3, DESIGN §3): errors, bodies, health, docs. */
-const fail = (data: unknown) => ({ msg: 'fail', data });
 
 describeEachDialect('http: envelope, bodies, health and docs', (h) => {
   it('answers 404 in the envelope for unknown routes and methods', async () => {

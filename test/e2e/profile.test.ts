@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { fail, ok, USER_AVATAR } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** E16 public profile, E18 userset, E34 updateUserinfo (spec §8.7). */
-const fail = (data: unknown) => ({ msg: 'fail', data });
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const DEFAULT_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
 
 describeEachDialect('public profile (E16)', (h) => {
   it('answers the public profile without a token, in the seed shape', async () => {
@@ -21,7 +19,7 @@ describeEachDialect('public profile (E16)', (h) => {
       uuid: u.uuid,
       username: 'profile_user',
       nickname: '',
-      avatar: DEFAULT_AVATAR,
+      avatar: USER_AVATAR,
       role: 'user',
       userset: '',
       userinfo: { id: expect.any(Number), gender: 'unknown', birthday: null, bio: null, location: null, website: null },

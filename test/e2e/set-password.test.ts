@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
+import { fail } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** E41 POST /api/chat/setPassword. */
-const fail = (data: unknown) => ({ msg: 'fail', data });
 
 describeEachDialect('setPassword (E41)', (h) => {
   const change = (token: string, body: Record<string, unknown>) => h.server.client.post('/api/chat/setPassword', body, { token });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barrier, drain, OK, range, sendOk, setUserset, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
+import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import type { Frame } from '../helpers/ws.js';
 
 /**
  * Two nodes, one PostgreSQL database, one Redis (DESIGN §5, §9; spec Q10): pushes, kicks and
@@ -10,15 +10,6 @@ import { WsClient, type Frame } from '../helpers/ws.js';
  */
 const redisUrl = process.env.TEST_REDIS_URL;
 const runnable = redisUrl !== undefined && testDialects().includes('postgres');
-const ENTRY_COUNT = 7;
-const isEntry = (m: Frame) => typeof m.from_id === 'string';
-const isKick = (f: Frame) => f?.type === 'singleChat' && f.data?.from_id === 0;
-
-async function online(s: TestServer, token: string): Promise<WsClient> {
-  const c = await WsClient.ready(s.url, token);
-  await c.waitChats(ENTRY_COUNT, isEntry);
-  return c;
-}
 
 if (!runnable) {
   describe.skip('two nodes: needs TEST_REDIS_URL and postgres in TEST_DB', () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fail } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
 import { newDevice, newUsername, SEED_SALT, VISITOR_PATHS, VisitorClient, visitorSign, type VisitorEndpoint } from '../helpers/visitor-client.js';
@@ -7,7 +8,6 @@ import { newDevice, newUsername, SEED_SALT, VISITOR_PATHS, VisitorClient, visito
  * The order of checks shared by E13, E14 and E15 (spec §7.3, notes §2.4–2.6): header, parameters
  * (422), signature, freshness (two-sided, a deliberate fix of §11.6), device id.
  */
-const fail = (data: unknown) => ({ msg: 'fail', data });
 const ILLEGAL_ACCESS = fail('非法访问');
 const ILLEGAL_SIGN = fail('非法签名');
 const EXPIRED = fail('请求已过期');

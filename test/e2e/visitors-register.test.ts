@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { chatset, send, sendOk, setUserset } from '../helpers/chat.js';
+import { chatset, fail, ISO, LOCAL, ok, send, sendOk, setUserset } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
 import { newDevice, VisitorClient } from '../helpers/visitor-client.js';
 
 /** E13 visitorRegister (spec §7.4), the rights of its token (§1.6) and visitor senders in E20 (§8.1). */
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const fail = (data: unknown) => ({ msg: 'fail', data });
 const NO_RIGHT = fail('您没有权限访问，请先注册或登录');
 const TOKEN_INVALID = fail('Token 令牌不合法！');
 /** Every `user` column but the password, plus the token (E02). */
@@ -17,8 +15,6 @@ const LOGIN_KEYS = [
   'is_deleted', 'wechat_openid', 'qq_openid', 'weibo_uid', 'role', 'is_email_verified', 'is_mobile_verified', 'order',
   'create_time', 'update_time', 'token',
 ].sort();
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const LOCAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const clock = new ManualClock();
 /** An 8-character prefix of letters and digits, mixed case. */
 const prefix8 = () => `Ab${randomBytes(3).toString('hex')}`;

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { drain, sendOk, setUserset, sleep, textOf, UNLIMITED } from '../helpers/chat.js';
+import { drain, fail, ok, sendOk, setUserset, sleep, textOf, UNLIMITED } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
 import { newDevice, newUsername, VisitorClient } from '../helpers/visitor-client.js';
@@ -9,8 +9,6 @@ import { WsClient, type Frame } from '../helpers/ws.js';
  * E14 visitorregChat (upgrade in place, spec §7.4), the §11.7 fix (a device id never opens or
  * renames a registered account) and E15 visitorloginChat.
  */
-const ok = (data: unknown) => ({ msg: 'ok', data });
-const fail = (data: unknown) => ({ msg: 'fail', data });
 const TOKEN_INVALID = fail('Token 令牌不合法！');
 const TAKEN = fail('该账号已存在，请换一个账号注册');
 const isAnomaly = (m: Frame) => m.from_name === '账号异常提示' || m.from_id === 0;

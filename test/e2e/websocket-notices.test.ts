@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { barrier, drain, OK, sleep, visitor } from '../helpers/chat.js';
+import { barrier, drain, OK, sleep, UUID, visitor } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { RawDb } from '../helpers/raw-db.js';
 import type { TestServer } from '../helpers/server.js';
@@ -12,7 +12,6 @@ import { WsClient, type Frame } from '../helpers/ws.js';
 const IMG = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/img/';
 const KEFU = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/kefu.png';
 const SET = '/pages/setpageInfo/setpageInfo';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 interface Me {
   id: number;

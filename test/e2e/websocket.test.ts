@@ -1,14 +1,13 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { barrier, sleep, visitor } from '../helpers/chat.js';
+import { barrier, fail, isKick, sleep, visitor } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock, startServer, TEST_SECRET, type TestServer } from '../helpers/server.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** The WebSocket endpoint (spec §5.1, §5.3, §5.4; §11.5): handshake, client frames, one live socket per account. */
-const FAIL = (data: string) => ({ msg: 'fail', data });
 const ANOMALY = /^您的账号于 \d{4}年\d{2}月\d{2}日 \d{2}:\d{2}:\d{2} 尝试在其它设备上登录，如果不是您的操作，那么您的账号密码可能已泄露，请及时修改密码$/;
 
 /** Opens a socket that the server must refuse; answers the frames it got and the close code. */
@@ -19,12 +18,11 @@ async function refused(s: TestServer, token?: string): Promise<{ frames: Frame[]
 }
 
 function expectRefusal(r: { frames: Frame[]; code: number }, reason: string): void {
-  expect(r.frames).toEqual([FAIL(reason)]);
+  expect(r.frames).toEqual([fail(reason)]);
   // Seed clients reconnect after 1006 only: a refusal must end with a close frame.
   expect(r.code).not.toBe(1006);
 }
 
-const isKick = (f: Frame) => f?.type === 'singleChat' && f.data?.from_id === 0;
 const pongs = (c: WsClient) => c.frames.filter((f) => f?.type === 'pong');
 
 describeEachDialect('websocket: handshake (§5.1, §11.5)', (h) => {

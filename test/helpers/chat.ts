@@ -1,8 +1,13 @@
 import type { Answer } from './client.js';
 import type { TestServer } from './server.js';
-import type { Frame, WsClient } from './ws.js';
+import { WsClient, type Frame } from './ws.js';
 
 /** Small helpers for the realtime suites: sending (E20), draining (E22), settings, visitors. */
+
+// Answers are asserted field by field in tests.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Any = any;
+
 export interface Account {
   id: number;
   uuid: string;
@@ -11,7 +16,17 @@ export interface Account {
 }
 
 export const OK = { msg: 'ok', data: 'ok' };
-export const fail = (data: string) => ({ msg: 'fail', data });
+export const ok = <T>(data: T) => ({ msg: 'ok', data });
+export const fail = <T>(data: T) => ({ msg: 'fail', data });
+
+/** The server's default avatars (spec): a user's, a group's. */
+export const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
+export const GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
+/** A v4 UUID, as message and group uuids are. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Times as the server writes them: local "YYYY-MM-DD HH:mm:ss", and ISO 8601 in UTC. */
+export const LOCAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -79,6 +94,19 @@ export async function barrier(s: TestServer, sender: Account, c: WsClient, to: n
   const marker = `${label}-${Math.random().toString(36).slice(2)}`;
   await sendOk(s, sender.token, to, marker);
   await c.waitChats(1, (m) => m.from_id === sender.id && textOf(m) === marker);
+}
+
+/** A plain user's entry notices on a new socket (see websocket-notices.test.ts). */
+export const ENTRY_COUNT = 7;
+export const isEntry = (m: Frame) => typeof m.from_id === 'string';
+/** The frame that kicks a socket off (another login of the same user). */
+export const isKick = (f: Frame) => f?.type === 'singleChat' && f.data?.from_id === 0;
+
+/** A socket of the user, past its welcome frame and entry notices. */
+export async function online(s: TestServer, token: string): Promise<WsClient> {
+  const c = await WsClient.ready(s.url, token);
+  await c.waitChats(ENTRY_COUNT, isEntry);
+  return c;
 }
 
 export const range = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

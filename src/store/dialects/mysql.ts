@@ -2,7 +2,7 @@ import { createPool } from 'mysql2';
 import { MysqlDialect } from 'kysely';
 import type { DialectAdapter } from './types.js';
 
-export function createMysql(url: string): DialectAdapter {
+export function createMysql(url: string, onError: (err: Error) => void = () => undefined): DialectAdapter {
   const pool = createPool({
     uri: url,
     connectionLimit: 10,
@@ -12,6 +12,8 @@ export function createMysql(url: string): DialectAdapter {
     decimalNumbers: true,
     timezone: 'Z',
   });
+  // Errors of idle connections are reported here instead of crashing the process.
+  pool.on('connection', (conn) => conn.on('error', onError));
   return {
     name: 'mysql',
     kysely: new MysqlDialect({ pool }),

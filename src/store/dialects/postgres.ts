@@ -4,7 +4,11 @@ import type { DialectAdapter } from './types.js';
 
 const INT8 = 20;
 
-export function createPostgres(url: string): DialectAdapter {
+/**
+ * `onError` hears errors of idle pooled connections (the server restarted, the network dropped);
+ * without a listener they would crash the process. The pool replaces such connections by itself.
+ */
+export function createPostgres(url: string, onError: (err: Error) => void = () => undefined): DialectAdapter {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -14,6 +18,7 @@ export function createPostgres(url: string): DialectAdapter {
         oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
+  pool.on('error', onError);
   return {
     name: 'postgres',
     kysely: new PostgresDialect({ pool }),
