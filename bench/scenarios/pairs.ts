@@ -1,0 +1,191 @@
+import { flag, type Options } from '../args.js';
+import { benchData, befriend, closeAll, connect, registerMany, warmSockets, type Receiver } from '../client.js';
+import { serverRows, type ScenarioResult } from '../report.js';
+import type { Target } from '../target.js';
+import { now, pool, round, runKey, sleep, summarize, waitFor } from '../util.js';
+
+/**
+ * Server CPU per trivial request (GET /healthz: routing, one `select 1`, the envelope), 2,000
+ * requests 10 at a time: a yardstick of the machine's speed to read the other figures against.
+ */
+export async function calibrate(t: Target): Promise<number | null> {
+  const n = 2000;
+  t.mark();
+  await pool(Array.from({ length: n }), 10, now() + 60_000, () => t.api.request('GET', '/healthz'));
+  const cpu = t.cpuSinceMark();
+  return cpu === null ? null : round(cpu / n, 0);
+}
+
+/**
+ * `pairs` and `latency`: P sender/receiver pairs. Receivers hold sockets (on node B); senders
+ * send M messages each over keep-alive HTTP (to node A) with at most W in flight, optionally
+ * paced to a total rate. Each message carries its send time and sequence number.
+ */
+export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): Promise<ScenarioResult> {
+  const light = name === 'latency';
+  const P = flag(o, 'pairs', light ? 5 : 200);
+  const M = flag(o, 'messages', light ? 200 : 50);
+  const W = Math.max(1, flag(o, 'window', light ? 1 : 10));
+  const rate = flag(o, 'rate', 0);
+  const limitMs = flag(o, 'time-limit', 180) * 1000;
+  const conc = flag(o, 'concurrency', 32);
+  const key = runKey();
+
+  let deadline = now() + limitMs;
+  const tReg = now();
+  const senders = await registerMany(t.api, `s${key}`, P, conc, deadline);
+  const receivers = await registerMany(t.api, `r${key}`, P, conc, deadline);
+  const registerMs = now() - tReg;
+  await pool(senders, conc, deadline, (s, i) => befriend(t.api, s, receivers[i] as (typeof receivers)[number]));
+
+  // Per pair: send and receive times by sequence number (NaN = not yet).
+  const sendAt = senders.map(() => new Float64Array(M).fill(NaN));
+  const recvAt = senders.map(() => new Float64Array(M).fill(NaN));
+  const acked = senders.map(() => new Uint8Array(M));
+  // Causal order: a message sent after another was acknowledged must arrive after it.
+  const ackedUnreceived = senders.map(() => new Set<number>());
+  const mustFollow = senders.map(() => new Array<number[] | undefined>(M));
+  const maxSeen = new Int32Array(P).fill(-1);
+  const latencies = new Float64Array(P * M);
+  let received = 0;
+  let dup = 0;
+  let outOfOrder = 0;
+  let inversions = 0;
+  let stray = 0;
+  let lastRecv = 0;
+
+  const onRecv = (i: number, m: { from: number; q: number; t: number }, at: number) => {
+    const s = senders[i];
+    const rAt = recvAt[i] as Float64Array;
+    if (!s || m.from !== s.id || m.q < 0 || m.q >= M) return void stray++;
+    if (!Number.isNaN(rAt[m.q])) return void dup++;
+    rAt[m.q] = at;
+    latencies[received++] = at - m.t;
+    if (at > lastRecv) lastRecv = at;
+    if (m.q < (maxSeen[i] as number)) inversions++;
+    else maxSeen[i] = m.q;
+    (ackedUnreceived[i] as Set<number>).delete(m.q);
+    const before = (mustFollow[i] as (number[] | undefined)[])[m.q];
+    if (before?.some((a) => Number.isNaN(rAt[a]))) outOfOrder++;
+  };
+
+  const sockets: Receiver[] = [];
+  const tConn = now();
+  await pool(receivers, 64, deadline, async (r, i) => {
+    sockets[i] = await connect(t.recvBase, r.token, key, (m, at) => onRecv(i, m, at));
+  });
+  const connectMs = now() - tConn;
+  await sleep(300); // connect-time notices settle
+  const calibration = await calibrate(t);
+  const warmErrors = await warmSockets(t.api, Math.min(P * W, 4096));
+
+  let errors = 0;
+  let firstError: string | undefined;
+  let ackCount = 0;
+  let sentCount = 0;
+  const send = async (i: number, q: number) => {
+    const s = senders[i] as (typeof senders)[number];
+    const at = now();
+    (sendAt[i] as Float64Array)[q] = at;
+    const pending = ackedUnreceived[i] as Set<number>;
+    if (pending.size > 0) (mustFollow[i] as (number[] | undefined)[])[q] = [...pending];
+    sentCount++;
+    try {
+      const body = { sendto_id: (receivers[i] as (typeof receivers)[number]).id, chatType: 'single', type: 'text', data: benchData(key, q, round(at, 3)) };
+      const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, s.token, 30_000);
+      if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      (acked[i] as Uint8Array)[q] = 1;
+      ackCount++;
+      if (Number.isNaN((recvAt[i] as Float64Array)[q])) pending.add(q);
+    } catch (e) {
+      errors++;
+      firstError ??= (e as Error).message;
+    }
+  };
+
+  t.mark();
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  deadline = t0 + limitMs;
+  // Pacing: message q of sender i is due at t0 + (q * P + i) / rate seconds.
+  const due = (i: number, q: number) => t0 + ((q * P + i) / rate) * 1000;
+  await Promise.all(
+    senders.map(async (_s, i) => {
+      let next = 0;
+      const worker = async () => {
+        for (;;) {
+          const q = next++;
+          if (q >= M || now() > deadline) return;
+          if (rate > 0) {
+            const wait = due(i, q) - now();
+            if (wait > 0) await sleep(wait);
+          }
+          await send(i, q);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(W, M) }, worker));
+    }),
+  );
+  const sendEnd = now();
+  const allArrived = () => senders.every((_s, i) => (ackedUnreceived[i] as Set<number>).size === 0) && received >= ackCount;
+  await waitFor(allArrived, Math.min(30_000, Math.max(1000, deadline + 30_000 - now())));
+  const end = Math.max(lastRecv, t0);
+  await sleep(250); // trailing cursor writes belong to these messages
+  const cpuUs = t.cpuSinceMark();
+  const client = process.cpuUsage(cpu0);
+  const peakRss = t.peakRssMB();
+  closeAll(sockets);
+
+  let lost = 0;
+  let deliveredUnacked = 0;
+  for (let i = 0; i < P; i++) {
+    for (let q = 0; q < M; q++) {
+      const a = (acked[i] as Uint8Array)[q] === 1;
+      const r = !Number.isNaN((recvAt[i] as Float64Array)[q]);
+      if (a && !r) lost++;
+      if (!a && r) deliveredUnacked++;
+    }
+  }
+  const seconds = (end - t0) / 1000;
+  const lat = summarize(latencies, received);
+  const rateMsgs = seconds > 0 ? received / seconds : 0;
+  const cpuPerMsg = cpuUs === null || received === 0 ? null : cpuUs / received;
+  const warnings = t.warnings();
+  const results = {
+    pairs: P, messagesPerSender: M, window: W, rateLimit: rate || null,
+    registerMs: round(registerMs, 0), registerPerSec: round((2 * P) / (registerMs / 1000), 0), connectMs: round(connectMs, 0),
+    sent: sentCount, acked: ackCount, sendErrors: errors, firstError, delivered: received, lost, duplicated: dup,
+    outOfOrder, seqInversions: inversions, deliveredUnacked, stray,
+    sendSeconds: round((sendEnd - t0) / 1000, 3), seconds: round(seconds, 3), deliveredPerSec: round(rateMsgs, 0),
+    latencyMs: lat, serverCpuUs: cpuUs === null ? null : round(cpuUs, 0), serverCpuUsPerMsg: cpuPerMsg === null ? null : round(cpuPerMsg, 1),
+    serverCpuCores: cpuUs === null || seconds === 0 ? null : round(cpuUs / 1e6 / seconds, 2),
+    clientCpuUsPerMsg: received ? round((client.user + client.system) / received, 1) : null,
+    peakRssMB: peakRss, serverWarnings: warnings, calibrationHealthzCpuUs: calibration, socketWarmupErrors: warmErrors,
+  };
+  const heavy = !light;
+  return {
+    scenario: name,
+    title: `${name}: ${P} pairs × ${M} messages, window ${W}${rate ? `, ${rate} msgs/s offered` : ''}`,
+    results,
+    rows: [
+      ...serverRows(t),
+      { label: `registration (${2 * P} users/s)`, value: results.registerPerSec },
+      { label: 'delivered msgs/s', value: results.deliveredPerSec, target: heavy ? { op: '>=', value: 6000 } : undefined },
+      { label: 'delivered / acknowledged', value: `${received} / ${ackCount}` },
+      { label: 'send errors', value: errors },
+      { label: 'lost', value: lost, target: heavy ? { op: '==', value: 0 } : undefined },
+      { label: 'duplicated', value: dup },
+      { label: 'out of order (sent after ack, arrived before)', value: outOfOrder },
+      { label: 'latency p50 (ms)', value: lat.p50, digits: 2 },
+      { label: 'latency p95 (ms)', value: lat.p95, digits: 2 },
+      { label: 'latency p99 (ms)', value: lat.p99, digits: 2, target: light ? { op: '<=', value: 10 } : undefined },
+      { label: 'latency max (ms)', value: lat.max, digits: 2 },
+      { label: 'server CPU µs per delivered msg', value: cpuPerMsg, digits: 1, target: heavy ? { op: '<=', value: 150 } : undefined },
+      { label: 'server CPU (cores busy)', value: results.serverCpuCores, digits: 2 },
+      { label: 'bench client CPU µs per msg', value: results.clientCpuUsPerMsg, digits: 1 },
+      { label: 'calibration: server CPU µs per GET /healthz', value: calibration },
+      { label: 'server peak RSS (MB)', value: peakRss.join(' + ') || null },
+      { label: 'server warnings', value: warnings.count },
+    ],
+  };
+}
