@@ -1,3 +1,6 @@
+import os from 'node:os';
+import path from 'node:path';
+
 /** Command line of `npm run bench -- [scenario...] [flags]`. */
 
 export const SCENARIOS = ['pairs', 'latency', 'group', 'connections', 'offline'] as const;
@@ -34,7 +37,7 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
   --nodes 1|2              servers to start (2: PostgreSQL/MySQL + Redis)
   --json out.jsonl         also append one JSON line per scenario to this file
   --cpu-prof               run the servers with --cpu-prof (profiles land in --cpu-prof-dir)
-  --cpu-prof-dir dir       default bench/results/profiles
+  --cpu-prof-dir dir       default <tmp>/natter-bench-profiles
   --entry file             server entry (default src/main.ts with tsx; dist/main.js after npm run build)
 
   pairs/latency: --pairs P --messages M --window W [--rate msgs/s in total, 0 = as fast as allowed]
@@ -58,7 +61,7 @@ export function parseArgs(argv: string[]): Options {
     nodes: 1,
     json: undefined,
     cpuProf: false,
-    cpuProfDir: 'bench/results/profiles',
+    cpuProfDir: path.join(os.tmpdir(), 'natter-bench-profiles'),
     entry: 'src/main.ts',
     given: {},
   };

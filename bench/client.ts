@@ -144,7 +144,7 @@ export function benchMarks(frame: Buffer, key: string): { from: number; q: numbe
 
 export interface Receiver {
   ws: WebSocket;
-  /** Called for every benchmark message, with the arrival time. */
+  /** Set when the socket closed. */
   closeCode?: number;
 }
 
@@ -156,7 +156,7 @@ export function connect(
   base: string,
   token: string,
   key: string,
-  onBench: (m: { from: number; q: number; t: number }, at: number) => void,
+  onBench: (m: { from: number; q: number; t: number }, at: number, bytes: number) => void,
   opts: { localAddress?: string; timeoutMs?: number } = {},
 ): Promise<Receiver> {
   const url = `${base.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`;
@@ -179,7 +179,7 @@ export function connect(
         return;
       }
       const m = benchMarks(data, key);
-      if (m) onBench(m, at);
+      if (m) onBench(m, at, data.length);
     });
     ws.on('close', (code) => {
       r.closeCode = code;

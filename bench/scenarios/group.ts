@@ -57,8 +57,10 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const seen = members.map(() => new Uint8Array(K + 1));
   let dup = 0;
   let deliveries = 0;
-  const onRecv = (mi: number, m: { from: number; q: number }, at: number) => {
+  let frameBytes = 0;
+  const onRecv = (mi: number, m: { from: number; q: number }, at: number, bytes: number) => {
     if (m.from !== owner.id || m.q < 0 || m.q > K) return;
+    frameBytes = bytes;
     const s = seen[mi] as Uint8Array;
     if (s[m.q]) return void dup++;
     s[m.q] = 1;
@@ -69,7 +71,7 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const sockets: Receiver[] = [];
   const tConn = now();
   await pool(members, 64, deadline, async (m, i) => {
-    sockets[i] = await connect(t.recvBase, m.token, key, (x, at) => onRecv(i, x, at));
+    sockets[i] = await connect(t.recvBase, m.token, key, (x, at, bytes) => onRecv(i, x, at, bytes));
   });
   const connectMs = now() - tConn;
   await sleep(300);
@@ -127,6 +129,7 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const results = {
     members: G, messages: K, window: W, groupId: g.id, invitedAfterCreate: g.invited,
     registerMs: round(registerMs, 0), buildMs: round(buildMs, 0), connectMs: round(connectMs, 0), warmupComplete: warm,
+    frameBytes, closedSockets: sockets.filter((s) => s.closeCode !== undefined).length,
     expectedDeliveries: K * N, deliveries, lost: K * N - deliveries, duplicated: dup, incompleteMessages: incomplete,
     sendErrors: errors, firstError, seconds: round(seconds, 3), deliveriesPerSec: round(perSec, 0),
     toLastMemberMs: last, toFirstMemberMs: first,
@@ -145,6 +148,7 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
       { label: 'deliveries / expected', value: `${deliveries} / ${K * N}` },
       { label: 'duplicated', value: dup },
       { label: 'send errors', value: errors },
+      { label: 'bytes per pushed frame', value: frameBytes },
       { label: 'send → last member p50 (ms)', value: last.p50, digits: 1 },
       { label: 'send → last member p99 (ms)', value: last.p99, digits: 1, target: { op: '<=', value: 300 } },
       { label: 'send → first member p50 (ms)', value: first.p50, digits: 1 },

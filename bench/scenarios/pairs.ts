@@ -158,7 +158,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
     outOfOrder, seqInversions: inversions, deliveredUnacked, stray,
     sendSeconds: round((sendEnd - t0) / 1000, 3), seconds: round(seconds, 3), deliveredPerSec: round(rateMsgs, 0),
     latencyMs: lat, serverCpuUs: cpuUs === null ? null : round(cpuUs, 0), serverCpuUsPerMsg: cpuPerMsg === null ? null : round(cpuPerMsg, 1),
-    serverCpuCores: cpuUs === null || seconds === 0 ? null : round(cpuUs / 1e6 / seconds, 2),
+    serverCpuCores: cpuUs === null ? null : round(cpuUs / Math.max(1, t.window[1] - t.window[0]), 2),
     clientCpuUsPerMsg: received ? round((client.user + client.system) / received, 1) : null,
     peakRssMB: peakRss, serverWarnings: warnings, calibrationHealthzCpuUs: calibration, socketWarmupErrors: warmErrors,
   };
