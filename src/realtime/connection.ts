@@ -177,7 +177,7 @@ export class Connection {
     this.cursors.set(conv, seq);
     const userId = this.user.id;
     const written = new Promise<void>((resolve) => {
-      this.ws.send(frames.chat(msg, this.clock.now()), (err) => {
+      this.ws.send(frames.chatBytes(msg, this.clock.now()), { binary: false }, (err) => {
         if (!err) this.delivery.delivered(conv, userId, seq, msg.create_time);
         resolve();
       });

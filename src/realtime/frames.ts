@@ -12,10 +12,25 @@ function json(msg: ChatMessage): string {
   return text;
 }
 
+/**
+ * The last chat frame built, as bytes: a group message's recipients are written in one loop
+ * within the same millisecond, so they share one buffer (no per-socket string or copy).
+ */
+let last: { msg: ChatMessage; now: number; bytes: Buffer } | undefined;
+
+function chatBytes(msg: ChatMessage, now: number): Buffer {
+  if (last?.msg !== msg || last.now !== now) {
+    last = { msg, now, bytes: Buffer.from(`{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`) };
+  }
+  return last.bytes;
+}
+
 /** Text frames of the WebSocket protocol (spec §5). */
 export const frames = {
   /** Every pushed chat message or notice, group messages included: `{"type":"singleChat","data":…,"timestamp":…}`. */
   chat: (msg: ChatMessage, now: number): string => `{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`,
+  /** The same frame as UTF-8 bytes, shared by every socket it is written to in the same millisecond. */
+  chatBytes,
   welcome: (now: number): string => JSON.stringify({ type: 'system', data: '欢迎您访问我们的系统！', timestamp: now }),
   ping: (): string => '{"type":"ping"}',
   pong: (now: number): string => JSON.stringify({ type: 'pong', timestamp: now }),

@@ -1,6 +1,7 @@
-import { Kysely, Migrator, sql, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type MigrationProvider, type Transaction } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import { StoreError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import { createMysql } from './dialects/mysql.js';
 import { createPostgres } from './dialects/postgres.js';
 import { createSqlite } from './dialects/sqlite.js';
@@ -54,19 +55,25 @@ export function openStore(config: DatabaseConfig, onError: (err: Error) => void 
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
   const known = new Set<string>();
   const base = repos({ db, dialect: adapter.name }, known);
+  // Deadlocks and serialization failures roll back whole; the transaction is tried again.
+  const withRetry = async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(fn);
+      } catch (e) {
+        if (!(e instanceof StoreError && e.kind === 'retryable') || attempt >= 4) throw e;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  };
+  // SQLite has one connection and one writer: transactions asked for together commit together.
+  const batches = adapter.name === 'sqlite' ? new GroupCommit(withRetry) : undefined;
   return {
     ...base,
     dialect: adapter.name,
-    // Deadlocks and serialization failures roll back whole; the transaction is tried again.
-    async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction().execute((trx) => fn(repos({ db: trx, dialect: adapter.name }, known)));
-        } catch (e) {
-          if (!(e instanceof StoreError && e.kind === 'retryable') || attempt >= 4) throw e;
-          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
-        }
-      }
+    transaction(fn) {
+      const body = (trx: Transaction<Database>) => fn(repos({ db: trx, dialect: adapter.name }, known));
+      return batches ? batches.run(body) : withRetry(body);
     },
     async ping() {
       await sql`select 1`.execute(db);
