@@ -93,7 +93,12 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
   const users = new UserService(store, clock);
   const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, onBusError, config.redisPrefix) : new MemoryBus(onBusError);
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, {
+        onError: onBusError,
+        onWarn: (msg) => log.warn(msg),
+        prefix: config.redisPrefix,
+        name: `natter-${nodeId}`,
+      }) : new MemoryBus(onBusError);
   const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
   const messages = new MessageService(store, delivery, clock, tz);

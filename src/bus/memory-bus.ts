@@ -14,6 +14,13 @@ export class MemoryBus implements Bus {
     if (!this.closed) this.handlers.dispatch(topic, event);
   }
 
+  async publishMany(topics: readonly string[], event: BusEvent): Promise<void> {
+    if (!this.closed) for (const t of topics) this.handlers.dispatch(t, event);
+  }
+
+  /** Nothing is ever lost in-process. */
+  onGap(): void {}
+
   async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
     this.handlers.add(topic, handler);
     return async () => {

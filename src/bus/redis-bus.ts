@@ -2,9 +2,38 @@ import { Redis } from 'ioredis';
 import { HandlerTable } from './handlers.js';
 import type { Bus, BusErrorListener, BusEvent, BusHandler } from './port.js';
 
+/** The channel (after the prefix) that carries events for several topics at once. */
+const FANOUT = '*fanout';
+
+export interface RedisBusOptions {
+  /** Errors of the connections and of handlers. */
+  onError?: BusErrorListener;
+  /** Lost and restored subscriber connection. */
+  onWarn?: (msg: string) => void;
+  /** Channel prefix shared by the nodes of one deployment. */
+  prefix?: string;
+  /** Connection names seen in Redis's CLIENT LIST (`<name>-pub`, `<name>-sub`). */
+  name?: string;
+}
+
+interface Fanout {
+  t: string[];
+  e: BusEvent;
+}
+
 /**
  * Redis pub/sub bus for several nodes: one connection publishes, a second one subscribes and
  * fans each message out to the local handlers of its channel. Channels are namespaced by prefix.
+ *
+ * An event for one topic goes to that topic's channel (only nodes holding it subscribe). An event
+ * for several topics (a group message) goes once, with the list of topics, to a channel every
+ * node subscribes to; each node parses it once and hands the same object to the handlers of the
+ * topics it holds. A message to a 1,000-member group is one PUBLISH, not 1,000, so a node's
+ * subscriber stays far below Redis's output-buffer limit for pub/sub clients.
+ *
+ * Both kinds travel on the same two connections, so events from one node keep their order on
+ * every topic. When the subscriber connection drops, events published meanwhile are lost
+ * (pub/sub keeps nothing): after it is back and subscribed again, `onGap` listeners are told.
  */
 export class RedisBus implements Bus {
   private readonly pub: Redis;
@@ -12,33 +41,87 @@ export class RedisBus implements Bus {
   private readonly handlers: HandlerTable;
   /** SUBSCRIBE commands not yet confirmed, so that every subscriber of a topic waits for the same one. */
   private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly fanout: Promise<unknown>;
+  private readonly gapListeners: (() => void)[] = [];
+  private lostConnection = false;
+  private closing = false;
 
-  constructor(
-    url: string,
-    private readonly onError: BusErrorListener = () => undefined,
-    private readonly prefix = 'natter:',
-  ) {
+  private readonly onError: BusErrorListener;
+  private readonly prefix: string;
+
+  constructor(url: string, options: RedisBusOptions = {}) {
+    const onError = (this.onError = options.onError ?? (() => undefined));
+    this.prefix = options.prefix ?? 'natter:';
+    const onWarn = options.onWarn ?? (() => undefined);
     const opts = { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true } as const;
-    this.pub = new Redis(url, opts);
-    this.sub = new Redis(url, { ...opts, maxRetriesPerRequest: null });
+    this.pub = new Redis(url, { ...opts, ...(options.name ? { connectionName: `${options.name}-pub` } : {}) });
+    this.sub = new Redis(url, { ...opts, maxRetriesPerRequest: null, ...(options.name ? { connectionName: `${options.name}-sub` } : {}) });
     this.handlers = new HandlerTable(onError);
     this.pub.on('error', (e) => onError(e, 'redis publisher'));
     this.sub.on('error', (e) => onError(e, 'redis subscriber'));
-    this.sub.on('message', (channel: string, text: string) => {
-      let event: BusEvent;
-      try {
-        event = JSON.parse(text) as BusEvent;
-      } catch (e) {
-        onError(e, `undecodable event on ${channel}`);
-        return;
-      }
-      if (event.v !== 1) return;
-      this.handlers.dispatch(channel.slice(this.prefix.length), event);
+    this.sub.on('close', () => {
+      if (this.closing || this.lostConnection) return;
+      this.lostConnection = true;
+      onWarn('redis subscriber connection lost: live pushes published until it is back are caught up from the store');
     });
+    this.sub.on('ready', () => {
+      if (!this.lostConnection) return;
+      this.lostConnection = false;
+      // ioredis sends the SUBSCRIBEs again right after 'ready'; a PING queued behind them answers
+      // once they are in force, and only then is the store read again (no window left between).
+      setImmediate(() => {
+        this.sub.ping().then(
+          () => {
+            onWarn('redis subscriber connection back: catching up every local socket');
+            for (const l of this.gapListeners) {
+              try {
+                l();
+              } catch (e) {
+                onError(e, 'gap listener');
+              }
+            }
+          },
+          (e: unknown) => onError(e, 'redis subscriber after reconnecting'),
+        );
+      });
+    });
+    this.sub.on('message', (channel: string, text: string) => this.receive(channel, text));
+    this.fanout = this.sub.subscribe(this.prefix + FANOUT);
+    this.fanout.catch((e: unknown) => onError(e, 'subscribe to the fan-out channel'));
+  }
+
+  private receive(channel: string, text: string): void {
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch (e) {
+      this.onError(e, `undecodable event on ${channel}`);
+      return;
+    }
+    const topic = channel.slice(this.prefix.length);
+    if (topic === FANOUT) {
+      const f = event as Partial<Fanout>;
+      if (!Array.isArray(f.t) || f.e?.v !== 1) return;
+      for (const t of f.t) if (typeof t === 'string') this.handlers.dispatch(t, f.e);
+      return;
+    }
+    if ((event as Partial<BusEvent>).v !== 1) return;
+    this.handlers.dispatch(topic, event as BusEvent);
   }
 
   async publish(topic: string, event: BusEvent): Promise<void> {
     await this.pub.publish(this.prefix + topic, JSON.stringify(event));
+  }
+
+  async publishMany(topics: readonly string[], event: BusEvent): Promise<void> {
+    if (topics.length === 0) return;
+    if (topics.length === 1) return this.publish(topics[0] as string, event);
+    const body: Fanout = { t: [...topics], e: event };
+    await this.pub.publish(this.prefix + FANOUT, JSON.stringify(body));
+  }
+
+  onGap(listener: () => void): void {
+    this.gapListeners.push(listener);
   }
 
   async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
@@ -46,7 +129,7 @@ export class RedisBus implements Bus {
       const confirmed = this.sub.subscribe(this.prefix + topic).finally(() => this.pending.delete(topic));
       this.pending.set(topic, confirmed);
     }
-    await this.pending.get(topic);
+    await Promise.all([this.fanout, this.pending.get(topic)]);
     return async () => {
       if (this.handlers.remove(topic, handler)) {
         await this.sub.unsubscribe(this.prefix + topic).catch((e: unknown) => this.onError(e, `unsubscribe ${topic}`));
@@ -55,6 +138,7 @@ export class RedisBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.handlers.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }

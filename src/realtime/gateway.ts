@@ -60,6 +60,10 @@ export class Gateway {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
+    // Pushes lost on the way (the bus reconnected) are still stored: every socket drains them.
+    bus.onGap(() => {
+      for (const conn of this.conns.values()) conn.onEvent({ v: 1, type: 'drain' });
+    });
   }
 
   get size(): number {

@@ -94,8 +94,8 @@ export class DeliveryService {
     items.forEach((o, i) => {
       const seq = seqs[i] ?? 0;
       const push: UserEvent = { v: 1, type: 'push', conv: o.conversation, seq, msg: o.message };
-      for (const r of o.receivers) this.publish(r, push);
-      if (o.senderId !== null) this.publish(o.senderId, { v: 1, type: 'own', conv: o.conversation, seq });
+      this.publishTo(o.receivers, push);
+      if (o.senderId !== null) this.publishTo([o.senderId], { v: 1, type: 'own', conv: o.conversation, seq });
     });
   }
 
@@ -104,14 +104,17 @@ export class DeliveryService {
     return this.bus.publish(userTopic(userId), { v: 1, type: 'drain' });
   }
 
-  publish(userId: number, event: UserEvent): void {
-    this.bus.publish(userTopic(userId), event).then(
+  /** One event for several users: it travels once (a group message is one bus message per node). */
+  private publishTo(userIds: number[], event: UserEvent): void {
+    if (userIds.length === 0) return;
+    this.bus.publishMany(userIds.map(userTopic), event).then(
       () => {
-        for (const l of this.listeners) l.published?.(1);
+        for (const l of this.listeners) l.published?.(userIds.length);
       },
       (err: unknown) => {
         for (const l of this.listeners) l.publishFailed?.(err);
-        this.log.warn({ err, userId, type: event.type }, 'bus publish failed; the message waits for chatGetmessageOffLine');
+        const who = userIds.length === 1 ? { userId: userIds[0] } : { users: userIds.length };
+        this.log.warn({ err, ...who, type: event.type }, 'bus publish failed; the message waits for chatGetmessageOffLine');
       },
     );
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import type { Bus, BusEvent } from '../../src/bus/port.js';
+import { Redis } from 'ioredis';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 
 /**
@@ -30,7 +31,7 @@ if (redisUrl) {
     name: 'RedisBus',
     pair: (onError) => {
       const prefix = `natter-test:${randomUUID()}:`;
-      return { a: new RedisBus(redisUrl, onError, prefix), b: new RedisBus(redisUrl, onError, prefix) };
+      return { a: new RedisBus(redisUrl, { onError, prefix }), b: new RedisBus(redisUrl, { onError, prefix }) };
     },
   });
 }
@@ -182,6 +183,36 @@ for (const impl of impls) {
       expect(got).toEqual({ 'u:1': [1], 'u:10': [10], 'u:2': [2] });
     });
 
+    it('publishMany gives the one event to every subscribed topic once, in order with plain publishes', async () => {
+      const { a, b } = make();
+      const got: Record<string, number[]> = { 'u:m1': [], 'u:m2': [], 'u:m3': [] };
+      const objects: BusEvent[] = [];
+      for (const t of Object.keys(got)) {
+        await a.subscribe(t, (e) => {
+          got[t]?.push(e.n as number);
+          if (e.n === 2) objects.push(e);
+        });
+      }
+      await b.publish('u:m1', ev(1));
+      await b.publishMany(['u:m1', 'u:m2', 'u:m3', 'u:nobody'], ev(2, { msg: { text: '群消息' } }));
+      await b.publish('u:m2', ev(3));
+      await b.publishMany(['u:m3'], ev(4));
+      await b.publishMany([], ev(5));
+      await until(() => got['u:m3']?.length === 2, 'the last event');
+      await settle(b, a);
+      expect(got).toEqual({ 'u:m1': [1, 2], 'u:m2': [2, 3], 'u:m3': [2, 4] });
+      expect(objects).toHaveLength(3);
+      expect(objects[0]).toEqual(ev(2, { msg: { text: '群消息' } }));
+      // Parsed once per node: every handler of that node gets the same object.
+      expect(objects[1]).toBe(objects[0]);
+      expect(objects[2]).toBe(objects[0]);
+    });
+
+    it('onGap listeners can be registered (the memory bus never loses anything)', () => {
+      const { a } = make();
+      expect(() => a.onGap(() => undefined)).not.toThrow();
+    });
+
     it('delivers nothing once closed, and publish after close does not reach old handlers', async () => {
       const { a, b } = make();
       const got: number[] = [];
@@ -198,6 +229,66 @@ for (const impl of impls) {
       }
       await new Promise((r) => setTimeout(r, 50));
       expect(got).toEqual([1]);
+    });
+  });
+}
+
+if (redisUrl) {
+  describe('RedisBus specifics', () => {
+    const prefix = () => `natter-test:${randomUUID()}:`;
+
+    it('a message to 1,000 topics is one PUBLISH, whatever the number of topics', async () => {
+      const p = prefix();
+      const a = new RedisBus(redisUrl, { prefix: p });
+      const b = new RedisBus(redisUrl, { prefix: p });
+      const spy = new Redis(redisUrl);
+      try {
+        const seen: string[] = [];
+        await spy.psubscribe(`${p}*`);
+        spy.on('pmessage', (_pattern: string, channel: string) => seen.push(channel));
+        const got = new Set<string>();
+        const topics = Array.from({ length: 1000 }, (_, i) => `u:${i}`);
+        for (const t of topics.slice(0, 10)) await a.subscribe(t, () => got.add(t));
+        await b.publishMany(topics, ev(1, { body: 'x'.repeat(6000) }));
+        await until(() => got.size === 10, 'the ten subscribed topics');
+        await new Promise((r) => setTimeout(r, 50));
+        expect(seen).toEqual([`${p}*fanout`]);
+      } finally {
+        spy.disconnect();
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('after its subscriber connection is killed, the bus resubscribes, logs, and tells onGap listeners', async () => {
+      const p = prefix();
+      const name = `natter-test-${randomUUID()}`;
+      const warnings: string[] = [];
+      const a = new RedisBus(redisUrl, { prefix: p, name, onWarn: (m) => warnings.push(m) });
+      const b = new RedisBus(redisUrl, { prefix: p });
+      const admin = new Redis(redisUrl);
+      try {
+        let gaps = 0;
+        a.onGap(() => gaps++);
+        const got: number[] = [];
+        await a.subscribe('u:gap', (e) => got.push(e.n as number));
+        // What Redis does to a subscriber past its output-buffer limit: closes the connection.
+        const list = (await admin.client('LIST')) as string;
+        const id = /(?:^|\s)id=(\d+)\s.*\bname=(\S+)/gm;
+        const ids = [...list.matchAll(id)].filter((m) => m[2] === `${name}-sub`).map((m) => m[1] as string);
+        expect(ids).toHaveLength(1);
+        expect(await admin.client('KILL', 'ID', ids[0] as string)).toBe(1);
+        await until(() => gaps === 1, 'the gap notice', 10_000);
+        expect(warnings.some((w) => w.includes('connection lost'))).toBe(true);
+        expect(warnings.some((w) => w.includes('connection back'))).toBe(true);
+        // Subscribed again: later events arrive.
+        await b.publish('u:gap', ev(7));
+        await b.publishMany(['u:gap', 'u:other'], ev(8));
+        await until(() => got.length === 2, 'events after the reconnect');
+        expect(got).toEqual([7, 8]);
+      } finally {
+        admin.disconnect();
+        await Promise.all([a.close(), b.close()]);
+      }
     });
   });
 }

@@ -1,5 +1,7 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
+import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, sleep, textOf, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
+import { isText, makeGroup } from '../helpers/groups.js';
 import { testDialects } from '../helpers/databases.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import type { Frame } from '../helpers/ws.js';
@@ -71,6 +73,54 @@ if (!runnable) {
       expect(onB.frames.filter(isKick)).toEqual([]);
       expect((await b.client.post('/api/chat/logout', {}, { token: u.token })).body).toEqual({ msg: 'ok', data: true });
       expect(await onA.closed()).toBe(4003);
+    });
+
+    it('a group message from node A reaches every member socket on node B once, in order', async () => {
+      const owner = await a.client.register();
+      const members: Account[] = [];
+      for (let i = 0; i < 12; i++) members.push(await b.client.register());
+      const gid = await makeGroup(a, owner, members);
+      const sockets = await Promise.all(members.map((m) => online(b, m.token)));
+      const texts = range(5, 'g');
+      for (const text of texts) {
+        const res = await a.client.post(
+          '/api/chat/socket/sendmessage',
+          { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text, dataType: false, otherData: null }) },
+          { token: owner.token },
+        );
+        expect(res.status).toBe(200);
+      }
+      for (const c of sockets) await c.waitChats(5, (m) => isText(m) && m.from_id === owner.id);
+      await sleep(100);
+      for (const c of sockets) {
+        expect(c.chats((m) => isText(m) && m.from_id === owner.id).map(textOf)).toEqual(texts);
+        c.close();
+      }
+    });
+
+    it("messages published while node B's Redis subscriber was cut off reach its socket without a drain", async () => {
+      const { from, to } = await pair();
+      const c = await online(b, to.token);
+      await sendOk(a, from.token, to.id, 'before');
+      await c.waitChats(1, (m) => m.from_id === from.id);
+      const admin = new Redis(redisUrl ?? '');
+      try {
+        // What Redis does to a subscriber past its output-buffer limit: closes its connection.
+        const list = (await admin.client('LIST')) as string;
+        const ids = [...list.matchAll(/(?:^|\s)id=(\d+)\s.*\bname=(\S+)/gm)].filter((m) => m[2] === `natter-${b.app.nodeId}-sub`);
+        expect(ids).toHaveLength(1);
+        expect(await admin.client('KILL', 'ID', ids[0]?.[1] as string)).toBe(1);
+      } finally {
+        admin.disconnect();
+      }
+      // Sent while B is reconnecting: its bus event is lost on the way, and nothing is sent after it.
+      await sendOk(a, from.token, to.id, 'during');
+      await c.waitChats(2, (m) => m.from_id === from.id);
+      expect(textsFrom(c, from.id)).toEqual(['before', 'during']);
+      expect(b.logs.some((l) => String(l.msg).includes('redis subscriber connection lost'))).toBe(true);
+      await barrier(a, from, c, to.id);
+      expect(textsFrom(c, from.id)).toHaveLength(3);
+      c.close();
     });
 
     it("drains, over node B's E22, messages stored via node A to the socket on B", async () => {
