@@ -155,7 +155,7 @@ export class MessageService {
   private async gate(me: User, to: User): Promise<Gate> {
     const isVisitor = me.role === 'visitor';
     const rule = chatRuleFor(to.userset, isVisitor ? 'visitor' : 'user');
-    const theirs = await this.store.friends.row(to.id, me.id);
+    const { mine, theirs } = await this.store.friends.pair(me.id, to.id);
     if (isVisitor) {
       if (rule.sendCount === 0) {
         if (theirs && theirs.isblack !== 0) throw new AppError('forbidden', MSG.visitorBlacklisted);
@@ -167,7 +167,6 @@ export class MessageService {
     if (theirs && theirs.isblack !== 0) throw new AppError('forbidden', MSG.userBlacklisted);
     if (theirs && theirs.status !== 1) throw new AppError('forbidden', MSG.userSystemBlocked);
     if (!theirs && rule.sendCount === 0) throw new AppError('forbidden', MSG.friendsOnly);
-    const mine = await this.store.friends.row(me.id, to.id);
     return {
       count: !theirs,
       limitOne: !theirs && rule.sendCount === 1,

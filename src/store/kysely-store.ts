@@ -2,9 +2,6 @@ import { Kysely, Migrator, sql, type MigrationProvider, type Transaction } from 
 import type { DatabaseConfig } from '../config.js';
 import { StoreError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { createMysql } from './dialects/mysql.js';
-import { createPostgres } from './dialects/postgres.js';
-import { createSqlite } from './dialects/sqlite.js';
 import { translatingDialect } from './dialects/translate.js';
 import type { DialectAdapter } from './dialects/types.js';
 import { migrations } from './migrations/index.js';
@@ -20,14 +17,15 @@ import { SessionRepository } from './repos/sessions.js';
 import { UserRepository } from './repos/users.js';
 import type { Database } from './schema.js';
 
-function adapterFor(config: DatabaseConfig, onError: (err: Error) => void): DialectAdapter {
+/** Only the configured driver is loaded: each costs about 0.1 s of start-up. */
+async function adapterFor(config: DatabaseConfig, onError: (err: Error) => void): Promise<DialectAdapter> {
   switch (config.kind) {
     case 'sqlite':
-      return createSqlite(config.file);
+      return (await import('./dialects/sqlite.js')).createSqlite(config.file);
     case 'postgres':
-      return createPostgres(config.url, onError);
+      return (await import('./dialects/postgres.js')).createPostgres(config.url, onError);
     case 'mysql':
-      return createMysql(config.url, onError);
+      return (await import('./dialects/mysql.js')).createMysql(config.url, onError);
   }
 }
 
@@ -50,8 +48,8 @@ export interface OpenedStore extends Store {
 }
 
 /** `onError` hears connection errors that belong to no query (an idle pooled connection dropped). */
-export function openStore(config: DatabaseConfig, onError: (err: Error) => void = () => undefined): OpenedStore {
-  const adapter = adapterFor(config, onError);
+export async function openStore(config: DatabaseConfig, onError: (err: Error) => void = () => undefined): Promise<OpenedStore> {
+  const adapter = await adapterFor(config, onError);
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
   const known = new Set<string>();
   const base = repos({ db, dialect: adapter.name }, known);

@@ -118,6 +118,8 @@ export interface MessageRepo {
 export interface FriendRepo {
   /** The owner's contact entry for the friend, if any. */
   row(ownerId: number, friendId: number): Promise<FriendRow | undefined>;
+  /** Both directed entries between two users in one query: mine (me → other) and theirs (other → me). */
+  pair(me: number, other: number): Promise<{ mine?: FriendRow; theirs?: FriendRow }>;
   /** Whether the user has an active, not blacklisted contact. */
   hasContacts(userId: number): Promise<boolean>;
   /** Adds the owner's entry for the friend unless there is one; returns whether it was added. */

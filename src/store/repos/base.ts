@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { DialectName } from '../dialects/types.js';
 import type { Database } from '../schema.js';
 
@@ -31,3 +31,35 @@ export async function insertReturningId<T extends TableWithId>(
 /** Rows of a directed pair table (`user_id`, `friend_id`) between two users, in either direction. */
 export const eitherDirection = (a: number, b: number) =>
   sql<boolean>`((${sql.ref('user_id')} = ${a} and ${sql.ref('friend_id')} = ${b}) or (${sql.ref('user_id')} = ${b} and ${sql.ref('friend_id')} = ${a}))`;
+
+const MARK = '\u0000natter-parameter-';
+
+/**
+ * A query built and compiled to SQL once per dialect, then run with each call's values. Kysely
+ * otherwise builds and compiles the query tree on every call, which on the message path costs
+ * about as much as SQLite running the statement. `build` receives stand-ins for the arguments
+ * and must use each one as a plain bound value (not inside `in` lists or SQL text), so that the
+ * compiled parameters can be swapped one for one; a query where that fails is refused the first
+ * time it is built.
+ */
+export function precompiled<A extends unknown[], R>(
+  build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
+): (ctx: Ctx, ...args: A) => Promise<R[]> {
+  const compiled = new Map<DialectName, { query: CompiledQuery<R>; slots: number[] }>();
+  return async (ctx, ...args) => {
+    let c = compiled.get(ctx.dialect);
+    if (!c) {
+      const marks = args.map((_, i) => `${MARK}${i}`) as A;
+      const query = build(ctx.db, ...marks).compile();
+      const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : -1));
+      if (args.some((_, i) => !slots.includes(i)) || query.sql.includes(MARK)) {
+        throw new Error(`precompiled query does not bind every argument as a value: ${query.sql}`);
+      }
+      c = { query, slots };
+      compiled.set(ctx.dialect, c);
+    }
+    const { query, slots } = c;
+    const parameters = slots.map((slot, i) => (slot >= 0 ? args[slot] : query.parameters[i]));
+    return (await ctx.db.executeQuery<R>({ ...query, parameters })).rows;
+  };
+}

@@ -1,8 +1,10 @@
 import type { ContactRow, FriendFlags, FriendRow } from '../../domain/friend.js';
 import type { FriendRepo } from '../port.js';
-import { eitherDirection, type Ctx } from './base.js';
+import { eitherDirection, precompiled, type Ctx } from './base.js';
 
 const FRIEND_COLUMNS = ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status'] as const;
+
+const rowsOfPair = precompiled((db, a: number, b: number) => db.selectFrom('goodfriend').select(FRIEND_COLUMNS).where(eitherDirection(a, b)));
 
 /** Directed contact entries (`goodfriend`): one row per owner and friend, unique per pair. */
 export class FriendRepository implements FriendRepo {
@@ -15,6 +17,11 @@ export class FriendRepository implements FriendRepo {
       .where('user_id', '=', ownerId)
       .where('friend_id', '=', friendId)
       .executeTakeFirst();
+  }
+
+  async pair(me: number, other: number): Promise<{ mine?: FriendRow; theirs?: FriendRow }> {
+    const rows = await rowsOfPair(this.ctx, me, other);
+    return { mine: rows.find((r) => r.user_id === me && r.friend_id === other), theirs: rows.find((r) => r.user_id === other && r.friend_id === me) };
   }
 
   async hasContacts(userId: number): Promise<boolean> {

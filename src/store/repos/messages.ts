@@ -1,8 +1,31 @@
 import { sql } from 'kysely';
 import type { CursorAdvance, MessageRepo, NewMessage, StoredMessage } from '../port.js';
-import type { Ctx } from './base.js';
+import { precompiled, type Ctx } from './base.js';
 
 const STORED = ['message.id', 'message.conversation_id', 'message.seq', 'message.sender_id', 'message.body', 'message.revoked'] as const;
+
+const insertMessage = precompiled(
+  (db, msg_id: string, conversation_id: string, seq: number, sender_id: number | null, chat_type: string, type: string, body: string, create_time: number) =>
+    db.insertInto('message').values({ msg_id, conversation_id, seq, sender_id, chat_type, type, body, create_time }),
+);
+
+/** Takes the next sequence number where UPDATE … RETURNING exists (SQLite, PostgreSQL). */
+const bumpReturning = precompiled((db, id: string) =>
+  db
+    .updateTable('conversation')
+    .set({ last_seq: sql<number>`${sql.ref('last_seq')} + 1` })
+    .where('id', '=', id)
+    .returning('last_seq'),
+);
+
+const advanceOne = precompiled((db, seq: number, conversation_id: string, user_id: number) =>
+  db
+    .updateTable('conversation_member')
+    .set({ delivered_seq: seq })
+    .where('conversation_id', '=', conversation_id)
+    .where('user_id', '=', user_id)
+    .where('delivered_seq', '<', seq),
+);
 
 /**
  * Durable messages with per-conversation sequence numbers, and read-diffusion delivery state:
@@ -86,35 +109,22 @@ export class MessageRepository implements MessageRepo {
       seq = await this.nextSeq(m.conversation_id);
       if (seq === undefined) throw new Error(`conversation ${m.conversation_id} could not be created`);
     }
-    const { db } = this.ctx;
-    await db
-      .insertInto('message')
-      .values({
-        msg_id: m.msg_id,
-        conversation_id: m.conversation_id,
-        seq,
-        sender_id: m.sender_id,
-        chat_type: m.chat_type,
-        type: m.type,
-        body: m.body,
-        create_time: m.create_time,
-      })
-      .execute();
+    await insertMessage(this.ctx, m.msg_id, m.conversation_id, seq, m.sender_id, m.chat_type, m.type, m.body, m.create_time);
     return seq;
   }
 
   /** Takes the conversation's next sequence number (the row lock serialises concurrent senders). */
   private async nextSeq(conversationId: string): Promise<number | undefined> {
     const { db, dialect } = this.ctx;
-    const bump = db
-      .updateTable('conversation')
-      .set({ last_seq: sql<number>`${sql.ref('last_seq')} + 1` })
-      .where('id', '=', conversationId);
     if (dialect !== 'mysql') {
-      const row = await bump.returning('last_seq').executeTakeFirst();
+      const [row] = await bumpReturning(this.ctx, conversationId);
       return row ? Number(row.last_seq) : undefined;
     }
-    const res = await bump.executeTakeFirst();
+    const res = await db
+      .updateTable('conversation')
+      .set({ last_seq: sql<number>`${sql.ref('last_seq')} + 1` })
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return undefined;
     const row = await db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
     return Number(row.last_seq);
@@ -149,6 +159,10 @@ export class MessageRepository implements MessageRepo {
       groups.set(key, g);
     }
     for (const g of groups.values()) {
+      if (g.users.length === 1) {
+        await advanceOne(this.ctx, g.seq, g.conv, g.users[0] as number);
+        continue;
+      }
       await this.ctx.db
         .updateTable('conversation_member')
         .set({ delivered_seq: g.seq })

@@ -2,7 +2,7 @@ import { DEFAULT_USER_AVATAR, type User, type UserInfo } from '../../domain/user
 import { sql } from 'kysely';
 import type { UserSearchRow } from '../../domain/friend.js';
 import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
-import { insertReturningId, type Ctx } from './base.js';
+import { insertReturningId, precompiled, type Ctx } from './base.js';
 
 const DEFAULTS = {
   nickname: '',
@@ -28,6 +28,17 @@ const DEFAULTS = {
   order: 50,
 } satisfies Partial<User>;
 
+const byId = precompiled((db, id: number) => db.selectFrom('user').selectAll().where('id', '=', id));
+
+const withSession = precompiled((db, id: number) =>
+  db
+    .selectFrom('user')
+    .leftJoin('session', 'session.user_id', 'user.id')
+    .selectAll('user')
+    .select(['session.sid as s_sid', 'session.role as s_role', 'session.create_time as s_create_time', 'session.expires_at as s_expires_at'])
+    .where('user.id', '=', id),
+);
+
 export class UserRepository implements UserRepo {
   constructor(private readonly ctx: Ctx) {}
 
@@ -35,8 +46,8 @@ export class UserRepository implements UserRepo {
     return this.ctx.db;
   }
 
-  findById(id: number): Promise<User | undefined> {
-    return this.db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst();
+  async findById(id: number): Promise<User | undefined> {
+    return (await byId(this.ctx, id))[0];
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
@@ -100,18 +111,7 @@ export class UserRepository implements UserRepo {
   }
 
   async findWithSession(id: number): Promise<{ user: User; session: SessionRecord | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('user')
-      .leftJoin('session', 'session.user_id', 'user.id')
-      .selectAll('user')
-      .select([
-        'session.sid as s_sid',
-        'session.role as s_role',
-        'session.create_time as s_create_time',
-        'session.expires_at as s_expires_at',
-      ])
-      .where('user.id', '=', id)
-      .executeTakeFirst();
+    const [row] = await withSession(this.ctx, id);
     if (!row) return undefined;
     const { s_sid, s_role, s_create_time, s_expires_at, ...user } = row;
     const session =
