@@ -20,7 +20,7 @@ export interface Options {
   json: string | undefined;
   cpuProf: boolean;
   cpuProfDir: string;
-  /** The server's entry file: .ts runs with --import tsx, .js as is (e.g. dist/main.js after npm run build). */
+  /** The server's entry file: .js as is (dist/main.js, built when stale), .ts with --import tsx. */
   entry: string;
   /** Flags given explicitly (scenario defaults fill the rest). */
   given: Record<string, number>;
@@ -38,7 +38,7 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
   --json out.jsonl         also append one JSON line per scenario to this file
   --cpu-prof               run the servers with --cpu-prof (profiles land in --cpu-prof-dir)
   --cpu-prof-dir dir       default <tmp>/natter-bench-profiles
-  --entry file             server entry (default src/main.ts with tsx; dist/main.js after npm run build)
+  --entry file             server entry (default dist/main.js, built first when older than src/; src/main.ts runs with tsx)
 
   pairs/latency: --pairs P --messages M --window W [--rate msgs/s in total, 0 = as fast as allowed]
   group:         --members G --messages K --window W
@@ -62,7 +62,7 @@ export function parseArgs(argv: string[]): Options {
     json: undefined,
     cpuProf: false,
     cpuProfDir: path.join(os.tmpdir(), 'natter-bench-profiles'),
-    entry: 'src/main.ts',
+    entry: 'dist/main.js',
     given: {},
   };
   for (let i = 0; i < argv.length; i++) {

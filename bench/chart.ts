@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from './args.js';
 import { runOne } from './runner.js';
+import { ensureBuilt } from './server.js';
 import { ROOT } from './server.js';
 import { lineChart } from './svg.js';
 import { machine } from './util.js';
@@ -47,6 +48,7 @@ async function measure(argv: string[], take: (name: string) => string | undefine
   const loads = take('--loads')?.split(',').map(Number);
   const seconds = Number(take('--seconds') ?? 6);
   const base = parseArgs(['pairs', ...argv]);
+  ensureBuilt(base.entry);
   const P = base.given.pairs ?? 100;
   const W = base.given.window ?? 10;
   const points: Point[] = [];

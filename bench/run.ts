@@ -1,7 +1,7 @@
 import { parseArgs, type Options } from './args.js';
 import { printTable, writeJson } from './report.js';
 import { runOne } from './runner.js';
-import { BENCH_ENV } from './server.js';
+import { BENCH_ENV, ensureBuilt } from './server.js';
 import { machine } from './util.js';
 
 /**
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const m = machine();
   console.log(`natter bench: ${m.cores} cores (${m.cpu}), ${m.memoryMB} MB, node ${m.node}, ${m.os}, load average ${m.load1}`);
   if (o.url.length === 0) {
+    ensureBuilt(o.entry);
     const env = Object.entries(BENCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
     console.log(`servers started here (${o.nodes} node${o.nodes > 1 ? 's' : ''}, database ${o.db.replace(/\/\/[^@/]*@/, '//…@')}${o.redis ? ', Redis' : ''}) run with ${env}`);
     console.log('SCRYPT_COST=10 makes registration fast enough for setup; it is not the production default (14).');

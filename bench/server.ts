@@ -207,7 +207,7 @@ export interface ChildOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `node --import tsx src/main.ts` (or a built entry) and waits for /healthz. */
+/** Starts `node dist/main.js` (or `node --import tsx src/main.ts`) and waits for /healthz. */
 export async function startChild(o: ChildOptions): Promise<ChildServer> {
   const port = o.port ?? (await freePort());
   fs.mkdirSync(o.dataDir, { recursive: true });
@@ -225,7 +225,7 @@ export async function startChild(o: ChildOptions): Promise<ChildServer> {
     ...BENCH_ENV,
     ...o.env,
   };
-  const entry = o.entry ?? 'src/main.ts';
+  const entry = o.entry ?? 'dist/main.js';
   const args = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);
   args.push(entry);
@@ -270,3 +270,23 @@ export async function startChild(o: ChildOptions): Promise<ChildServer> {
 
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'natter-bench-'));
 export const secret = (): string => randomBytes(32).toString('hex');
+
+/** Newest modification time under a directory, ms (0 when it does not exist). */
+function newest(dir: string): number {
+  let max = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Runs `npm run build` when the server is to run from dist/ and dist/ is missing or older than src/. */
+export function ensureBuilt(entry: string): void {
+  if (!entry.startsWith('dist/')) return;
+  const built = fs.existsSync(path.join(ROOT, entry)) ? newest(path.join(ROOT, 'dist')) : 0;
+  if (built >= newest(path.join(ROOT, 'src'))) return;
+  console.log('building dist/ (npm run build) …');
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+}

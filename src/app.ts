@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MemoryBus } from './bus/memory-bus.js';
 import type { Bus } from './bus/port.js';
-import { RedisBus } from './bus/redis-bus.js';
 import { userTopic } from './bus/topics.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -24,7 +23,6 @@ import { MediaService } from './services/media.js';
 import { FfmpegFrameGrabber } from './files/ffmpeg.js';
 import { LocalFileStore } from './files/local.js';
 import type { FileStore } from './files/port.js';
-import { S3FileStore } from './files/s3.js';
 import { downloadPublic, resolvesToPublic } from './files/url-guard.js';
 import path from 'node:path';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
@@ -79,7 +77,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
 
   let onStoreError = (err: Error): void => void err;
-  const store = openStore(config.database, (err) => onStoreError(err));
+  const store = await openStore(config.database, (err) => onStoreError(err));
   try {
     await store.migrate();
   } catch (e) {
@@ -93,12 +91,12 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
   const users = new UserService(store, clock);
   const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, {
-        onError: onBusError,
-        onWarn: (msg) => log.warn(msg),
-        prefix: config.redisPrefix,
-        name: `natter-${nodeId}`,
-      }) : new MemoryBus(onBusError);
+  // Redis and the S3 SDK are loaded only when configured (start-up time of a single node).
+  let bus: Bus = new MemoryBus(onBusError);
+  if (config.redisUrl) {
+    const { RedisBus } = await import('./bus/redis-bus.js');
+    bus = new RedisBus(config.redisUrl, { onError: onBusError, onWarn: (msg) => log.warn(msg), prefix: config.redisPrefix, name: `natter-${nodeId}` });
+  }
   const delivery = new DeliveryService(store, bus, clock, log, opts.faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
   const messages = new MessageService(store, delivery, clock, tz);
@@ -106,7 +104,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const groupJoins = new GroupJoinService(store, delivery, clock, tz);
   const uploadsRoot = path.join(config.dataDir, 'uploads');
   const local = new LocalFileStore(uploadsRoot, '/public/uploads');
-  const objects: FileStore = config.s3 ? new S3FileStore(config.s3) : local;
+  const objects: FileStore = config.s3 ? new (await import('./files/s3.js')).S3FileStore(config.s3) : local;
   const frames = new FfmpegFrameGrabber(config.ffmpegPath);
   const media = new MediaService(
     { local, objects, frames, localPath: (rel) => local.pathOf(rel), resolvesToPublic, download: downloadPublic, tempFile: () => local.tempFile() },
