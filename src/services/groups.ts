@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import QRCode from 'qrcode';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import {
@@ -218,6 +217,8 @@ export class GroupService {
         ? `${q.http}${page}&title=%E7%BE%A4%E4%BB%8B%E7%BB%8D&id=${g.id}&chatType=group&name=${g.name}`
         : JSON.stringify({ id: g.id, name: g.name });
     }
+    // Loaded on first use: most nodes never draw a QR code, and it costs start-up time.
+    const { default: QRCode } = await import('qrcode');
     return QRCode.toBuffer(text, { type: 'png', scale: 10, margin: 4, errorCorrectionLevel: 'M' });
   }
 }

@@ -1,6 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { MSG } from '../domain/messages.js';
@@ -15,6 +14,8 @@ const ALLOWED = new Set([
 ]);
 
 export async function acceptUpload(head: Buffer): Promise<Accepted | null> {
+  // Loaded on first upload (start-up time).
+  const { fileTypeFromBuffer } = await import('file-type');
   const t = await fileTypeFromBuffer(head);
   return t && ALLOWED.has(t.ext) ? { ext: `.${t.ext}`, contentType: t.mime } : null;
 }
