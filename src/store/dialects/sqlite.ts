@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DialectAdapter } from './types.js';
@@ -13,10 +15,13 @@ const STATEMENT_CACHE_SIZE = 512;
  * text (least recently used dropped past the limit). A statement still iterating (`busy`) is
  * never handed out twice; a fresh one is compiled for that call instead.
  */
-export function cachingDatabase(db: Database.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function cachingDatabase(db: Database.Database, onClose: () => void = () => undefined, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
   return {
-    close: () => db.close(),
+    close: () => {
+      onClose();
+      db.close();
+    },
     prepare(sql: string) {
       const hit = cache.get(sql);
       if (hit) {
@@ -33,6 +38,44 @@ export function cachingDatabase(db: Database.Database, size = STATEMENT_CACHE_SI
   };
 }
 
+/** How often the background connection copies the WAL back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 500;
+/** Pages the WAL may reach before the main connection checkpoints itself (when the worker lags). */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+// A failed checkpoint (the disk) is tried again on the next tick; the main connection reports such errors.
+const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.intervalMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+/**
+ * Checkpoints on a second connection in a worker thread. Done on the main connection (SQLite's
+ * default, every 1,000 pages) a checkpoint writes those pages into the database file inside some
+ * request's COMMIT and stalls the event loop for 5–10 ms; in the background nobody waits for it.
+ * The main connection still checkpoints if the WAL grows past the fallback (a stuck worker).
+ */
+function startCheckpointer(file: string, db: Database.Database): () => void {
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  worker.unref();
+  const fallBack = () => {
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  };
+  // A worker that cannot run (or dies) leaves checkpoints to SQLite's own, on the main connection.
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+  return () => {
+    worker.removeListener('exit', fallBack);
+    worker.postMessage('stop');
+  };
+}
+
 /**
  * SQLite through better-sqlite3: WAL (readers never block the writer), foreign keys on, a busy
  * timeout for the rare second process, and synchronous=NORMAL, which in WAL mode keeps every
@@ -45,9 +88,10 @@ export function createSqlite(file: string): DialectAdapter {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  const stopCheckpointer = file === ':memory:' ? () => undefined : startCheckpointer(file, db);
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database: cachingDatabase(db) }),
+    kysely: new SqliteDialect({ database: cachingDatabase(db, stopCheckpointer) }),
     upsertStyle: 'on_conflict',
     translateError(err) {
       const code = (err as { code?: unknown }).code;
