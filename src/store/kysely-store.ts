@@ -86,6 +86,9 @@ export async function openStore(config: DatabaseConfig, onError: (err: Error) =>
         });
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await adapter.afterClose?.();
+    },
   };
 }

@@ -19,7 +19,7 @@ describe('SQLite group commit', () => {
   });
   const open = async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natter-gc-'));
-    store = openStore({ kind: 'sqlite', file: path.join(dir, 'db.sqlite') });
+    store = await openStore({ kind: 'sqlite', file: path.join(dir, 'db.sqlite') });
     await store.migrate();
     return store;
   };

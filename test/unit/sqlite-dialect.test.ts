@@ -22,7 +22,7 @@ describe('SQLite dialect', () => {
 
   it('keeps one compiled statement per SQL text, least recently used dropped past the limit', () => {
     const db = new Database(':memory:');
-    const cached = cachingDatabase(db, undefined, 2);
+    const cached = cachingDatabase(db, 2);
     const a = cached.prepare('select 1');
     expect(cached.prepare('select 1')).toBe(a);
     cached.prepare('select 2');

@@ -15,13 +15,10 @@ const STATEMENT_CACHE_SIZE = 512;
  * text (least recently used dropped past the limit). A statement still iterating (`busy`) is
  * never handed out twice; a fresh one is compiled for that call instead.
  */
-export function cachingDatabase(db: Database.Database, onClose: () => void = () => undefined, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function cachingDatabase(db: Database.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
   return {
-    close: () => {
-      onClose();
-      db.close();
-    },
+    close: () => db.close(),
     prepare(sql: string) {
       const hit = cache.get(sql);
       if (hit) {
@@ -59,20 +56,27 @@ parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.
  * request's COMMIT and stalls the event loop for 5–10 ms; in the background nobody waits for it.
  * The main connection still checkpoints if the WAL grows past the fallback (a stuck worker).
  */
-function startCheckpointer(file: string, db: Database.Database): () => void {
+function startCheckpointer(file: string, db: Database.Database): () => Promise<void> {
   db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } });
   worker.unref();
+  let exited = false;
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A worker that cannot run (or dies) leaves checkpoints to SQLite's own, on the main connection.
   const fallBack = () => {
+    exited = true;
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
   };
-  // A worker that cannot run (or dies) leaves checkpoints to SQLite's own, on the main connection.
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
-  return () => {
-    worker.removeListener('exit', fallBack);
+  // Resolves once the worker's connection is closed (the last one checkpoints and removes the WAL).
+  return async () => {
+    if (exited) return;
     worker.postMessage('stop');
+    const t = setTimeout(() => void worker.terminate(), 5000);
+    await gone;
+    clearTimeout(t);
   };
 }
 
@@ -88,10 +92,11 @@ export function createSqlite(file: string): DialectAdapter {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  const stopCheckpointer = file === ':memory:' ? () => undefined : startCheckpointer(file, db);
+  const stopCheckpointer = file === ':memory:' ? undefined : startCheckpointer(file, db);
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database: cachingDatabase(db, stopCheckpointer) }),
+    kysely: new SqliteDialect({ database: cachingDatabase(db) }),
+    afterClose: stopCheckpointer,
     upsertStyle: 'on_conflict',
     translateError(err) {
       const code = (err as { code?: unknown }).code;

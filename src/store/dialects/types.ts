@@ -11,4 +11,6 @@ export interface DialectAdapter {
   translateError(err: unknown): StoreErrorKind | undefined;
   /** Whether upserts are written `ON CONFLICT … DO UPDATE` (else MySQL's `ON DUPLICATE KEY UPDATE`). */
   upsertStyle: 'on_conflict' | 'on_duplicate_key';
+  /** Runs after the Kysely instance is destroyed (helpers of the driver to stop). */
+  afterClose?: () => Promise<void>;
 }
