@@ -41,6 +41,7 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
   --entry file             server entry (default dist/main.js, built first when older than src/; src/main.ts runs with tsx)
 
   pairs/latency: --pairs P --messages M --window W [--rate msgs/s in total, 0 = as fast as allowed]
+                 --warmup N: unmeasured messages sent first, in total (default 1000)
   group:         --members G --messages K --window W
   connections:   --connections C [--sources N: source addresses 127.0.0.1… to spread sockets over]
   offline:       --waiting N --senders S
@@ -48,7 +49,7 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
                   --quiet seconds: first wait up to this long for the machine to be ≥ 60% idle
 `;
 
-const NUMERIC = ['quiet', 'pairs', 'messages', 'window', 'rate', 'members', 'connections', 'sources', 'waiting', 'senders', 'time-limit', 'concurrency'];
+const NUMERIC = ['warmup', 'quiet', 'pairs', 'messages', 'window', 'rate', 'members', 'connections', 'sources', 'waiting', 'senders', 'time-limit', 'concurrency'];
 
 export function parseArgs(argv: string[]): Options {
   const o: Options = {
