@@ -62,7 +62,7 @@ describe('SQLite dialect', () => {
         await tx.users.update(u.id, { userset: 'y'.repeat(50_000) }, 1);
       });
     }
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (fs.statSync(file).size < before + 1_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(fs.statSync(file).size).toBeGreaterThan(before + 1_000_000);
   });

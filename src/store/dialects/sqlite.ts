@@ -37,6 +37,7 @@ export function cachingDatabase(db: Database.Database, size = STATEMENT_CACHE_SI
 
 /** How often the background connection copies the WAL back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 500;
+const CHECKPOINTER_START_DELAY_MS = 2000;
 /** Pages the WAL may reach before the main connection checkpoints itself (when the worker lags). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
@@ -57,24 +58,34 @@ parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.
  * The main connection still checkpoints if the WAL grows past the fallback (a stuck worker).
  */
 function startCheckpointer(file: string, db: Database.Database): () => Promise<void> {
-  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } });
-  worker.unref();
-  let exited = false;
-  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let worker: Worker | undefined;
+  let gone: Promise<void> = Promise.resolve();
   // A worker that cannot run (or dies) leaves checkpoints to SQLite's own, on the main connection.
   const fallBack = () => {
-    exited = true;
+    worker = undefined;
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
   };
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  // Started once the node is up: booting a thread while the server starts slows its start.
+  const timer = setTimeout(() => {
+    if (!db.open) return;
+    const w = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS } });
+    w.unref();
+    gone = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.on('error', fallBack);
+    w.on('exit', fallBack);
+    worker = w;
+  }, CHECKPOINTER_START_DELAY_MS);
+  timer.unref();
   // Resolves once the worker's connection is closed (the last one checkpoints and removes the WAL).
   return async () => {
-    if (exited) return;
-    worker.postMessage('stop');
-    const t = setTimeout(() => void worker.terminate(), 5000);
+    clearTimeout(timer);
+    const w = worker;
+    if (!w) return;
+    w.removeListener('exit', fallBack);
+    w.postMessage('stop');
+    const t = setTimeout(() => void w.terminate(), 5000);
     await gone;
     clearTimeout(t);
   };
