@@ -26,6 +26,7 @@ import type { FileStore } from './files/port.js';
 import { downloadPublic, resolvesToPublic } from './files/url-guard.js';
 import path from 'node:path';
 import { DeliveryService, type DeliveryFaults } from './services/delivery.js';
+import { Housekeeping } from './services/housekeeping.js';
 import { MessageService } from './services/messages.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
@@ -53,6 +54,7 @@ export interface App {
     visitors: VisitorService;
     groups: GroupService;
     groupJoins: GroupJoinService;
+    housekeeping: Housekeeping;
   };
   /** Starts listening; resolves to the bound port. */
   listen(): Promise<number>;
@@ -67,6 +69,9 @@ export interface AppOptions {
   /** Fault injection for tests of the delivery guarantees. */
   faults?: DeliveryFaults;
 }
+
+/** Clean-up passes (expired messages, ended rate-limit windows): at start, then hourly. */
+const HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -210,6 +215,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     if (!ok) log.warn({ ffmpeg: config.ffmpegPath }, 'ffmpeg not found: getVideoScreenshot answers an error until it is installed (FFMPEG_PATH)');
   });
 
+  const housekeeping = new Housekeeping(store, clock, log, { retentionDays: config.messageRetentionDays });
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -218,9 +224,10 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     bus,
     gateway,
     nodeId,
-    services: { auth, users, messages, delivery, friends, applies, visitors, groups, groupJoins },
+    services: { auth, users, messages, delivery, friends, applies, visitors, groups, groupJoins, housekeeping },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      housekeeping.start(HOUSEKEEPING_INTERVAL_MS);
       const addr = http.server.address();
       return typeof addr === 'object' && addr ? addr.port : config.port;
     },
@@ -239,6 +246,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
           clearTimeout(cut);
         }
         await delivery.flush();
+        await housekeeping.stop();
         await bus.close();
         await objects.close?.();
         await store.close();

@@ -102,6 +102,8 @@ export interface MessageRepo {
   countPending(userId: number): Promise<number>;
   /** How many stored messages wait for anyone. */
   countAllPending(): Promise<number>;
+  /** Deletes at most `limit` messages stored before `cutoff` (ms); returns how many. */
+  purgeBefore(cutoff: number, limit: number): Promise<number>;
   /** Makes the users members of the conversation from its current end on (no earlier history); creates it if needed. */
   join(conversationId: string, kind: 'group', userIds: number[], now: number): Promise<void>;
   /** Stops delivering later messages of the conversation to these users (or to everyone); earlier ones still arrive. */

@@ -16,7 +16,10 @@ export interface FriendRowInput {
 export class RawDb {
   // The schema is the server's business; these tests only insert seed-shaped rows.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private constructor(private readonly db: Kysely<any>) {}
+  private constructor(
+    private readonly db: Kysely<any>,
+    private readonly afterClose?: () => Promise<void>,
+  ) {}
 
   static open(databaseUrl: string): RawDb {
     const adapter = databaseUrl.startsWith('sqlite:')
@@ -24,7 +27,7 @@ export class RawDb {
       : databaseUrl.startsWith('postgres')
         ? createPostgres(databaseUrl)
         : createMysql(databaseUrl);
-    return new RawDb(new Kysely({ dialect: adapter.kysely }));
+    return new RawDb(new Kysely({ dialect: adapter.kysely }), adapter.afterClose);
   }
 
   /** One directed `goodfriend` row: `ownerId` has `friendId` in their contacts (spec §3.3). */
@@ -60,7 +63,16 @@ export class RawDb {
     await this.addFriendRow(b, a);
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async countRows(table: string): Promise<number> {
+    const row = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.afterClose?.();
   }
 }

@@ -200,6 +200,18 @@ export class MessageRepository implements MessageRepo {
       .execute();
   }
 
+  async purgeBefore(cutoff: number, limit: number): Promise<number> {
+    const { db, dialect } = this.ctx;
+    const res =
+      dialect === 'mysql'
+        ? await db.deleteFrom('message').where('create_time', '<', cutoff).limit(limit).executeTakeFirst()
+        : await db
+            .deleteFrom('message')
+            .where('id', 'in', (eb) => eb.selectFrom('message').select('id').where('create_time', '<', cutoff).limit(limit))
+            .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async countAllPending(): Promise<number> {
     const row = await this.ctx.db
       .selectFrom('conversation_member as cm')
