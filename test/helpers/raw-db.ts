@@ -14,9 +14,9 @@ export interface FriendRowInput {
 }
 
 export class RawDb {
-  // The schema is the server's business; these tests only insert seed-shaped rows.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private constructor(
+    // The schema is the server's business; these tests only insert seed-shaped rows.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     private readonly db: Kysely<any>,
     private readonly afterClose?: () => Promise<void>,
   ) {}
