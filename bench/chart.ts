@@ -44,7 +44,7 @@ interface Saved {
 
 /** Runs one pairs scenario per offered load and collects the points. */
 async function measure(argv: string[], take: (name: string) => string | undefined): Promise<Saved> {
-  const rates = (take('--rates') ?? '50,100,200,300,400,600,800').split(',').map(Number);
+  const rates = (take('--rates') ?? '100,250,500,1000,1500,2000,2500,3000,4000').split(',').map(Number);
   const loads = take('--loads')?.split(',').map(Number);
   const seconds = Number(take('--seconds') ?? 6);
   const base = parseArgs(['pairs', ...argv]);
