@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Options } from './args.js';
-import { BENCH_ENV, SERVER_NODE_FLAGS } from './server.js';
+import { BENCH_ENV } from './server.js';
 import type { Target } from './target.js';
 import { fmt, machine, type Machine } from './util.js';
 
@@ -60,7 +60,6 @@ export function jsonLine(r: ScenarioResult, t: Target, o: Options, m: Machine = 
     nodes: t.nodes,
     serverEnv: o.url.length > 0 ? undefined : BENCH_ENV,
     serverEntry: o.url.length > 0 ? undefined : o.entry,
-    serverNodeFlags: o.url.length > 0 ? undefined : SERVER_NODE_FLAGS,
     startToHealthyMs: t.startMs,
     windowMonoUs: t.window,
     otherLoadCores: t.otherCores,

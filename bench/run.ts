@@ -1,7 +1,7 @@
 import { parseArgs, type Options } from './args.js';
 import { printTable, writeJson } from './report.js';
 import { runOne } from './runner.js';
-import { BENCH_ENV, ensureBuilt, SERVER_NODE_FLAGS } from './server.js';
+import { BENCH_ENV, ensureBuilt } from './server.js';
 import { machine } from './util.js';
 
 /**
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (o.url.length === 0) {
     ensureBuilt(o.entry);
     const env = Object.entries(BENCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`servers started here (${o.nodes} node${o.nodes > 1 ? 's' : ''}, database ${o.db.replace(/\/\/[^@/]*@/, '//…@')}${o.redis ? ', Redis' : ''}) run with ${env}, node ${SERVER_NODE_FLAGS.join(' ')}`);
+    console.log(`servers started here (${o.nodes} node${o.nodes > 1 ? 's' : ''}, database ${o.db.replace(/\/\/[^@/]*@/, '//…@')}${o.redis ? ', Redis' : ''}) run with ${env}`);
     console.log('SCRYPT_COST=10 makes registration fast enough for setup; it is not the production default (14).');
   } else {
     console.log(`targeting ${o.url.join(', ')}${o.pid.length ? ` (pids ${o.pid.join(', ')})` : ' (no CPU/RSS figures without --pid)'}`);

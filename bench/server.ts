@@ -24,12 +24,6 @@ const TICKS = (() => {
   }
 })();
 
-/**
- * A young generation of 32 MB semi-spaces instead of 16: the server allocates a lot per request
- * and mostly short-lived; fewer scavenges cut server CPU per message by about 15 %.
- */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
-
 /** Settings the benchmark's servers run with (printed with every result). */
 export const BENCH_ENV = {
   SCRYPT_COST: '10',
@@ -232,8 +226,7 @@ export async function startChild(o: ChildOptions): Promise<ChildServer> {
     ...o.env,
   };
   const entry = o.entry ?? 'dist/main.js';
-  // The V8 flags `npm start` runs with (package.json), so that the figures are those of a real start.
-  const args = [...SERVER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : [])];
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);
   args.push(entry);
   const started = now();
