@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { createMysql } from '../../src/store/dialects/mysql.js';
 import { createPostgres } from '../../src/store/dialects/postgres.js';
 import { createSqlite } from '../../src/store/dialects/sqlite.js';
@@ -61,6 +61,11 @@ export class RawDb {
   async befriend(a: number, b: number): Promise<void> {
     await this.addFriendRow(a, b);
     await this.addFriendRow(b, a);
+  }
+
+  /** Runs a statement as is (schema changes made behind the server's back). */
+  async exec(statement: string): Promise<void> {
+    await sql.raw(statement).execute(this.db);
   }
 
   async countRows(table: string): Promise<number> {
