@@ -6,8 +6,12 @@ const INT8 = 20;
 
 /** Distinct statements kept prepared per connection at most. */
 const MAX_PREPARED = 256;
-/** `cached plan must not change result type`: a prepared `select *` after its table changed. */
-const PLAN_CHANGED = '0A000';
+/**
+ * `cached plan must not change result type`: a prepared `select *` after its table changed.
+ * Its code, 0A000, is PostgreSQL's general "feature not supported", hence the message check.
+ */
+const planChanged = (e: unknown): boolean =>
+  (e as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((e as { message?: unknown }).message));
 
 /**
  * Runs repeated statements as named prepared statements: PostgreSQL then parses and plans each
@@ -42,7 +46,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         try {
           return await client.query({ name, text, values });
         } catch (e) {
-          if ((e as { code?: unknown }).code !== PLAN_CHANGED) throw e;
+          if (!planChanged(e)) throw e;
           renamed(text);
           if (inTransaction) throw e;
           return client.query({ name: names.get(text), text, values });
@@ -77,7 +81,7 @@ export function createPostgres(url: string, onError: (err: Error) => void = () =
       const code = (err as { code?: unknown }).code;
       if (code === '23505') return 'unique_violation';
       if (code === '23503') return 'foreign_key_violation';
-      if (code === '40001' || code === '40P01' || code === PLAN_CHANGED) return 'retryable';
+      if (code === '40001' || code === '40P01' || planChanged(err)) return 'retryable';
       return undefined;
     },
   };
