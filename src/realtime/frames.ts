@@ -18,17 +18,17 @@ function json(msg: ChatMessage): string {
  */
 let last: { msg: ChatMessage; now: number; bytes: Buffer } | undefined;
 
+const chatText = (msg: ChatMessage, now: number): string => `{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`;
+
 function chatBytes(msg: ChatMessage, now: number): Buffer {
-  if (last?.msg !== msg || last.now !== now) {
-    last = { msg, now, bytes: Buffer.from(`{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`) };
-  }
+  if (last?.msg !== msg || last.now !== now) last = { msg, now, bytes: Buffer.from(chatText(msg, now)) };
   return last.bytes;
 }
 
 /** Text frames of the WebSocket protocol (spec §5). */
 export const frames = {
   /** Every pushed chat message or notice, group messages included: `{"type":"singleChat","data":…,"timestamp":…}`. */
-  chat: (msg: ChatMessage, now: number): string => `{"type":"singleChat","data":${json(msg)},"timestamp":${now}}`,
+  chat: chatText,
   /** The same frame as UTF-8 bytes, shared by every socket it is written to in the same millisecond. */
   chatBytes,
   welcome: (now: number): string => JSON.stringify({ type: 'system', data: '欢迎您访问我们的系统！', timestamp: now }),
