@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MemoryBus } from './bus/memory-bus.js';
@@ -9,6 +11,7 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { UserEvent } from './domain/events.js';
 import { accountAnomalyNotice, entryNotices } from './domain/notices.js';
+import { HttpEntry, someoneListens } from './http/entry.js';
 import { Presenter } from './http/presenters.js';
 import { buildHttp } from './http/server.js';
 import { Gateway } from './realtime/gateway.js';
@@ -56,10 +59,14 @@ export interface App {
     groupJoins: GroupJoinService;
     housekeeping: Housekeeping;
   };
-  /** Starts listening; resolves to the bound port. */
+  /** Serves (binding the port unless the entry given to createApp already listens); resolves to the bound port. */
   listen(): Promise<number>;
-  /** Graceful stop: refuse new work, drop sockets, finish in-flight requests, close the database. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop: stops accepting connections, keeps open sockets for up to `graceMs` or until
+   * another process listens on the port, then drops them, finishes in-flight requests and closes
+   * the database. Idempotent; a later call with a shorter grace cuts the wait.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface AppOptions {
@@ -68,6 +75,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Fault injection for tests of the delivery guarantees. */
   faults?: DeliveryFaults;
+  /** An HTTP server made (and maybe bound) before the application loaded; one is made otherwise. */
+  entry?: HttpEntry;
 }
 
 /** Clean-up passes (expired messages, ended rate-limit windows): at start, then hourly. */
@@ -131,6 +140,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   });
 
   let closing = false;
+  const entry = opts.entry ?? new HttpEntry();
   const http = await buildHttp(
     {
       auth,
@@ -155,23 +165,24 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       },
     },
     {
+      entry,
       logger: log,
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
       version: VERSION,
       uploadMaxBytes: config.uploadMaxBytes,
       uploadsRoot,
+      corsOrigins: config.corsOrigins,
       observe: (method, route, status, seconds) => metrics.http.observe({ method, route, status: String(status) }, seconds),
     },
   );
 
-  // Session changes reach every node: older sockets of the account are closed wherever they are.
+  // Session changes reach every node: sockets of older sessions stop receiving wherever they are.
   const announce = (userId: number, ev: UserEvent) =>
     bus.publish(userTopic(userId), ev).catch((err: unknown) => log.warn({ err, userId }, 'could not announce session change'));
   auth.onSession({
-    sessionStarted: (userId, sid, _role, reason) =>
-      void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), reason }),
-    sessionEnded: (userId, sid) => void announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now() }),
+    sessionStarted: (userId, sid, _role, quiet) => void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), quiet }),
+    sessionEnded: (userId, sid, quiet) => void announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now(), quiet }),
   });
 
   const gateway = new Gateway(
@@ -189,6 +200,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       connectsPerMinute: config.ws.connectsPerMinute,
       framesPerMinute: config.ws.framesPerMinute,
       pingIntervalMs: config.ws.pingIntervalMs,
+      maxSocketsPerUser: config.ws.socketsPerUser,
     },
     {
       entryNotices: async (conn) => {
@@ -200,12 +212,12 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       closed: () => metrics.sockets.dec(),
     },
   );
-  http.server.on('upgrade', (req, socket, head) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const address = config.trustProxy
       ? (String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() || req.socket.remoteAddress || '')
       : (req.socket.remoteAddress ?? '');
     gateway.handleUpgrade(req, socket, head, address);
-  });
+  };
 
   if (config.jwtSecret === undefined && config.database.kind !== 'sqlite') {
     log.warn('JWT_SECRET is unset: tokens are signed with a secret of this node only; set it when running several nodes');
@@ -217,6 +229,20 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
 
   const housekeeping = new Housekeeping(store, clock, log, { retentionDays: config.messageRetentionDays });
   let closed: Promise<void> | undefined;
+  let cutGrace = (): void => undefined;
+  /** Waits up to `ms` for another process to listen on our port, while sockets stay open. */
+  const handOver = async (ms: number): Promise<void> => {
+    const until = Date.now() + ms;
+    let cut = false;
+    cutGrace = () => void (cut = true);
+    while (!cut && gateway.size > 0 && Date.now() < until) {
+      if (await someoneListens(entry.port, config.host)) {
+        log.info('another process took the port: handing the sockets over');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   return {
     config,
     http,
@@ -226,25 +252,29 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     nodeId,
     services: { auth, users, messages, delivery, friends, applies, visitors, groups, groupJoins, housekeeping },
     async listen() {
-      await http.listen({ port: config.port, host: config.host });
+      await http.ready();
+      if (!entry.listening) await entry.listen(config.port, config.host);
+      entry.serve(upgrade);
       housekeeping.start(HOUSEKEEPING_INTERVAL_MS);
-      const addr = http.server.address();
-      return typeof addr === 'object' && addr ? addr.port : config.port;
+      return entry.port;
     },
-    close() {
-      closed ??= (async () => {
+    close(graceMs = 0) {
+      if (closed) {
+        if (graceMs === 0) cutGrace();
+        return closed;
+      }
+      closed = (async () => {
         closing = true;
+        // The port is freed first, so that a new process can take it while our sockets stay
+        // open; they are dropped (clients reconnect on 1006) once it listens or the grace ends.
+        entry.stopListening();
+        gateway.stopAccepting();
+        if (graceMs > 0) await handOver(graceMs);
         await gateway.close();
         // In-flight requests finish; keep-alive connections are closed as soon as they are idle
         // (not only those idle at this moment), and anything left after 10 s is cut.
-        const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
-        const cut = setTimeout(() => http.server.closeAllConnections(), 10_000);
-        try {
-          await http.close();
-        } finally {
-          clearInterval(sweep);
-          clearTimeout(cut);
-        }
+        await entry.close(10_000);
+        await http.close();
         await delivery.flush();
         await housekeeping.stop();
         await bus.close();

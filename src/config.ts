@@ -59,7 +59,13 @@ export interface Config {
     connectsPerMinute: number;
     framesPerMinute: number;
     pingIntervalMs: number;
+    /** Sockets one user may hold on one node (receiving, standing by, retired). */
+    socketsPerUser: number;
   };
+  /** Origins allowed to call the API from a browser: '*' for any. */
+  corsOrigins: '*' | string[];
+  /** On SIGTERM/SIGINT: how long open sockets are kept, waiting for a new process to take the port, before they are dropped. */
+  shutdownGraceMs: number;
   /** Keys that look like ours but are not known (reported as warnings, not errors). */
   unknownKeys: string[];
 }
@@ -82,7 +88,7 @@ export const KNOWN_KEYS = [
   'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
   'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
-  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS',
+  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS', 'WS_SOCKETS_PER_USER', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_SECONDS',
 ] as const;
 
 /** Reads values one by one, collecting problems instead of stopping at the first. */
@@ -201,6 +207,16 @@ function parseHosts(r: Reader): string[] {
   return hosts;
 }
 
+function parseOrigins(r: Reader): '*' | string[] {
+  const v = r.str('CORS_ORIGINS', '*');
+  if (v === '*') return '*';
+  const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`CORS_ORIGINS: "${o}" is not an origin such as https://app.example.com (or use *)`);
+  }
+  return origins;
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const r = new Reader(env);
   const dataDir = path.resolve(r.str('DATA_DIR', './data'));
@@ -247,7 +263,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       connectsPerMinute: r.int('WS_CONNECTS_PER_MINUTE', 120, 0, 1_000_000),
       framesPerMinute: r.int('WS_FRAMES_PER_MINUTE', 600, 1, 1_000_000),
       pingIntervalMs: r.int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
+      socketsPerUser: r.int('WS_SOCKETS_PER_USER', 64, 1, 10_000),
     },
+    corsOrigins: parseOrigins(r),
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_SECONDS', 5, 0, 600) * 1000,
     unknownKeys: Object.keys(env).filter(
       (k) => k.startsWith('NATTER_') || (k.startsWith('S3_') && !(KNOWN_KEYS as readonly string[]).includes(k)),
     ),

@@ -1,8 +1,12 @@
-import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { HttpEntry } from './http/entry.js';
 
+/**
+ * The port is bound first, before the application's modules load (app.js is imported only
+ * afterwards): connections that arrive during start-up wait instead of being refused.
+ */
 async function main(): Promise<void> {
-  let config;
+  let config: Readonly<Config>;
   try {
     config = loadConfig();
   } catch (e) {
@@ -12,10 +16,17 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await createApp(config);
+  const entry = new HttpEntry();
+  await entry.listen(config.port, config.host);
+  const { createApp } = await import('./app.js');
+  const app = await createApp(config, { entry });
+  // The first signal stops gracefully (sockets are kept for SHUTDOWN_GRACE_SECONDS while a new
+  // process may take the port); a second one stops at once.
+  let signals = 0;
   const stop = (signal: string) => {
-    app.http.log.info({ signal }, 'shutting down');
-    app.close().then(
+    signals++;
+    app.http.log.info({ signal, graceSeconds: signals === 1 ? config.shutdownGraceMs / 1000 : 0 }, 'shutting down');
+    app.close(signals === 1 ? config.shutdownGraceMs : 0).then(
       () => process.exit(0),
       (e: unknown) => {
         app.http.log.error({ err: e }, 'shutdown failed');
@@ -23,8 +34,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   const port = await app.listen();
   app.http.log.info({ port, database: config.database.kind }, 'natter is listening');
 }

@@ -11,7 +11,13 @@ export type UserEvent =
   | { v: 1; type: 'own'; conv: string; seq: number }
   /** Push everything still waiting for this user (chatGetmessageOffLine). */
   | { v: 1; type: 'drain' }
-  /** The user's session changed: a login started `sid`, or `sid` ended (logout, password change). */
-  | { v: 1; type: 'session'; action: 'started' | 'ended'; sid: string; at: number; reason?: 'login' | 'upgrade' }
-  /** A socket of this user opened on node `node` as connection `conn`: older sockets give way. */
-  | { v: 1; type: 'socket'; sid: string; node: string; conn: string };
+  /**
+   * The user's session changed: a login started `sid`, or `sid` ended (logout, password change).
+   * `quiet`: the change came from the device that held the old session, whose sockets are then
+   * retired without being closed (see docs/delivery.md).
+   */
+  | { v: 1; type: 'session'; action: 'started' | 'ended'; sid: string; at: number; quiet: boolean }
+  /** Socket `conn` of session `sid`, opened at `at` on node `node`, receives for the user now: older ones stand by. */
+  | { v: 1; type: 'socket'; sid: string; node: string; conn: string; at: number }
+  /** The receiving socket `conn` of session `sid` closed: the newest socket of that session standing by anywhere takes over. */
+  | { v: 1; type: 'vacated'; sid: string; conn: string };

@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { MSG } from '../domain/messages.js';
 import type { HttpDeps } from './deps.js';
+import type { HttpEntry } from './entry.js';
 import { installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
@@ -20,6 +22,8 @@ import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
 
 export interface HttpOptions {
+  /** The HTTP server Fastify serves on (it may already be listening: see HttpEntry). */
+  entry: HttpEntry;
   logger: FastifyBaseLogger;
   trustProxy: boolean;
   bodyLimit: number;
@@ -27,6 +31,8 @@ export interface HttpOptions {
   uploadMaxBytes: number;
   /** Folder served at /public/uploads/. */
   uploadsRoot: string;
+  /** Origins a browser may call from: '*' for any (authentication is a header, never a cookie). */
+  corsOrigins: '*' | string[];
   /** Told of every answered request (route pattern, not the raw URL). */
   observe?: (method: string, route: string, status: number, seconds: number) => void;
 }
@@ -68,8 +74,7 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
-    // A client that stops sending mid-request does not hold its connection for ever.
-    requestTimeout: 300_000,
+    serverFactory: opts.entry.factory,
     // Malformed URLs and the like fail before routing: answer them in the envelope too.
     frameworkErrors: (_err, _req, reply) => {
       void (reply as FastifyReply).status(400).send({ msg: 'fail', data: MSG.badRequest });
@@ -94,6 +99,13 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
     });
   }
   lenientJson(app);
+  // The original ran egg-cors with origin '*': its H5 client calls the API from another origin.
+  await app.register(cors, {
+    origin: opts.corsOrigins === '*' ? '*' : opts.corsOrigins,
+    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
+    credentials: false,
+    maxAge: 86_400,
+  });
   await app.register(formbody, { bodyLimit: opts.bodyLimit });
   await app.register(multipart, {
     // One byte more than allowed reaches the file store, which then refuses the file whole.

@@ -19,6 +19,15 @@ export interface ConnectionLimits {
 class Stopped extends Error {}
 
 /**
+ * What a socket does for its user. `active`: receives the user's messages (one per user at a
+ * time, the newest of the current session). `standby`: an older socket of the current session,
+ * open but sent nothing but pings; it takes over if the active one closes. `retired`: a socket
+ * of a session that ended from its own device (logout, upgrade, a new login there); kept open
+ * because seed clients read a close as "signed in elsewhere", sent nothing but pings.
+ */
+export type SocketState = 'active' | 'standby' | 'retired';
+
+/**
  * One authenticated socket. Everything it is sent goes through one queue, so live pushes and
  * drains never interleave; per conversation it keeps the highest sequence number it has sent
  * (its cursor), which makes every message go out once and in order. A message counts as
@@ -26,6 +35,8 @@ class Stopped extends Error {}
  */
 export class Connection {
   readonly id = randomUUID();
+  readonly openedAt: number;
+  state: SocketState = 'standby';
   alive = true;
   private cursors = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
@@ -40,15 +51,27 @@ export class Connection {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly limits: ConnectionLimits,
-  ) {}
+  ) {
+    this.openedAt = clock.now();
+  }
 
   get open(): boolean {
     return !this.stopped && this.ws.readyState === this.ws.OPEN;
   }
 
+  /** Open and the user's active socket: the only kind that is sent messages. */
+  get receiving(): boolean {
+    return this.open && this.state === 'active';
+  }
+
   /** Loads the stored cursors; call before the socket receives events. */
   async init(): Promise<void> {
     this.cursors = await this.delivery.cursors(this.user.id);
+  }
+
+  /** Takes the cursors of the socket this one takes over from (what it sent may not be saved yet). */
+  adoptCursors(prev: Connection): void {
+    for (const [conv, seq] of prev.cursors) if (seq > (this.cursors.get(conv) ?? 0)) this.cursors.set(conv, seq);
   }
 
   onEvent(ev: UserEvent): void {
@@ -74,7 +97,7 @@ export class Connection {
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue
-      .then(() => (this.open ? task() : undefined))
+      .then(() => (this.receiving ? task() : undefined))
       .catch((err: unknown) => {
         if (err instanceof Stopped) return;
         this.log.error({ err, userId: this.user.id }, 'socket delivery failed; closing the socket');
@@ -168,7 +191,7 @@ export class Connection {
    * one when the socket has taken the bytes. A reader too slow to keep up is disconnected.
    */
   private write(conv: string, seq: number, msg: ChatMessage, bulk: boolean): Promise<void> {
-    if (!this.open) throw new Stopped();
+    if (!this.receiving) throw new Stopped();
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.log.warn({ userId: this.user.id, buffered: this.ws.bufferedAmount }, 'slow consumer disconnected');
       this.close(CloseCode.slowConsumer, 'slow consumer');

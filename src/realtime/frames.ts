@@ -37,18 +37,18 @@ export const frames = {
   fail: (reason: string): string => JSON.stringify({ msg: 'fail', data: reason }),
 };
 
-/** Close codes. Seed clients reconnect only after 1006 (no close frame); any other code means "signed out". */
+/**
+ * Close codes. Seed clients reconnect only after 1006 (no close frame); any other code means
+ * "signed out": the server closes a socket only when that is the truth (docs/delivery.md).
+ * A refused handshake closes without a status code, as the original server did.
+ */
 export const CloseCode = {
-  /** A newer login of the same account (after the account-anomaly notice). */
+  /** A login on another device took the account (after the account-anomaly notice). */
   replacedByLogin: 4001,
-  /** A newer socket of the same session took over. */
-  replacedBySocket: 4002,
-  /** The session ended (logout, expiry, password change elsewhere). */
+  /** The session was ended from elsewhere (password changed on another device). */
   sessionEnded: 4003,
   /** The client read too slowly; unsent messages wait for chatGetmessageOffLine. */
   slowConsumer: 4008,
-  /** Handshake refused (the reason was sent as a fail frame first). */
-  refused: 4401,
 } as const;
 
 /** Handshake failure texts (spec §5.1). */

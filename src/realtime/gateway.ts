@@ -10,6 +10,7 @@ import type { AuthService } from '../services/auth.js';
 import type { DeliveryService, Logger } from '../services/delivery.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
+import { UserSockets } from './user-sockets.js';
 
 export interface GatewayOptions extends ConnectionLimits {
   nodeId: string;
@@ -19,6 +20,8 @@ export interface GatewayOptions extends ConnectionLimits {
   /** Frames a client may send per minute before it is disconnected. */
   framesPerMinute: number;
   pingIntervalMs: number;
+  /** Sockets one user may hold on this node, receiving, standing by or retired; beyond it the oldest idle one is dropped. */
+  maxSocketsPerUser: number;
 }
 
 export interface GatewayHooks {
@@ -30,18 +33,21 @@ export interface GatewayHooks {
   closed?(): void;
 }
 
+export type GatewayLogger = Logger & { info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /**
- * The WebSocket gateway at `/ws?token=…` (DESIGN §5): authenticates like HTTP, keeps one live
- * socket per user on this node, and listens on each connected user's bus topic for messages,
- * drains and session changes coming from any node.
+ * The WebSocket gateway at `/ws?token=…` (DESIGN §5): authenticates like HTTP, and for each user
+ * keeps one receiving socket across all nodes, the newest of the current session; other sockets
+ * stay open without receiving (docs/delivery.md, "Sockets and sessions"). It listens on each
+ * connected user's bus topic for messages, drains and session changes coming from any node.
  */
 export class Gateway {
   private readonly wss: WebSocketServer;
-  private readonly conns = new Map<number, Connection>();
+  private readonly users = new Map<number, UserSockets>();
   private readonly unsubscribe = new Map<number, Promise<() => Promise<void>>>();
   private readonly attempts = new Map<string, { count: number; resetAt: number }>();
   private readonly frameCounts = new WeakMap<Connection, { count: number; resetAt: number }>();
@@ -53,31 +59,36 @@ export class Gateway {
     private readonly delivery: DeliveryService,
     private readonly bus: Bus,
     private readonly clock: Clock,
-    private readonly log: Logger & { info(obj: object, msg: string): void },
+    private readonly log: GatewayLogger,
     private readonly opts: GatewayOptions,
     private readonly hooks: GatewayHooks,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
-    // Pushes lost on the way (the bus reconnected) are still stored: every socket drains them.
-    bus.onGap(() => {
-      for (const conn of this.conns.values()) conn.onEvent({ v: 1, type: 'drain' });
-    });
+    bus.onGap(() => void this.afterGap());
   }
 
+  /** Open sockets on this node. */
   get size(): number {
-    return this.conns.size;
+    let n = 0;
+    for (const s of this.users.values()) n += s.size;
+    return n;
   }
 
   /** Entry point from the HTTP server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    // After 'upgrade' the socket is ours: an error on it (a client reset) must not reach the process.
+    socket.on('error', (err) => this.log.debug({ err, address }, 'upgrade socket error'));
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ws' && url.pathname !== '/ws/') return refuse(socket, '404 Not Found');
     if (this.closing) return refuse(socket, '503 Service Unavailable');
-    if (!this.allowAttempt(address)) return refuse(socket, '429 Too Many Requests');
+    if (!this.allowAttempt(address)) {
+      this.log.info({ address }, 'websocket refused: too many connections from this address');
+      return refuse(socket, '429 Too Many Requests');
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.accept(ws, url.searchParams.get('token') ?? undefined).catch((err: unknown) => {
+      this.accept(ws, url.searchParams.get('token') ?? undefined, address).catch((err: unknown) => {
         this.log.error({ err }, 'websocket setup failed');
         ws.terminate();
       });
@@ -97,44 +108,55 @@ export class Gateway {
     return a.count <= this.opts.connectsPerMinute;
   }
 
-  private async accept(ws: WebSocket, token: string | undefined): Promise<void> {
+  private async accept(ws: WebSocket, token: string | undefined, address: string): Promise<void> {
     ws.on('error', (err) => this.log.warn({ err }, 'websocket error'));
     const res = await this.auth.authenticate(token);
     if (!res.ok) {
-      ws.send(frames.fail(HANDSHAKE[res.reason]), () => ws.close(CloseCode.refused, 'refused'));
+      this.log.info({ address, reason: res.reason }, 'websocket refused');
+      // Like the original: the reason as a fail frame, then a close without a status code.
+      ws.send(frames.fail(HANDSHAKE[res.reason]), () => ws.close());
       return;
     }
     const { user, claims } = res;
     const conn = new Connection(ws, user, claims.sid, claims.role, this.delivery, this.clock, this.log, this.opts);
+    const sockets = this.socketsOf(user.id);
+    sockets.add(conn);
+    this.hooks.opened?.();
+    ws.on('close', (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString()));
     ws.on('message', (data: RawData) => this.onFrame(conn, data));
     ws.on('pong', () => (conn.alive = true));
-    ws.on('close', () => void this.onClose(conn));
+    this.log.debug({ userId: user.id, conn: conn.id, sockets: sockets.size }, 'websocket opened');
+    for (const extra of sockets.overflow(this.opts.maxSocketsPerUser)) {
+      this.log.info({ userId: user.id, conn: extra.id, state: extra.state }, 'websocket dropped: too many sockets for one user');
+      extra.terminate();
+    }
+    await this.subscribe(user.id);
     // Cursors this node has not saved yet (an older socket of this user) are saved first.
     await this.delivery.flush();
     await conn.init();
     if (!conn.open) return;
-
-    const old = this.conns.get(user.id);
-    this.conns.set(user.id, conn);
-    this.hooks.opened?.();
-    if (old) this.replace(old, conn.sid, this.clock.now());
-    await this.subscribe(user.id);
-    if (!conn.open) return;
-    const announce: UserEvent = { v: 1, type: 'socket', sid: conn.sid, node: this.opts.nodeId, conn: conn.id };
-    await this.bus.publish(userTopic(user.id), announce).catch((err: unknown) => this.log.warn({ err }, 'could not announce socket'));
+    this.activate(sockets, conn);
 
     conn.sendRaw(frames.welcome(this.clock.now()));
     for (const notice of await this.hooks.entryNotices(conn)) conn.sendRaw(frames.chat(notice, this.clock.now()));
   }
 
-  /** An older socket gives way: with the account-anomaly notice when a different login took over. */
-  private replace(old: Connection, newSid: string, at: number): void {
-    if (old.sid !== newSid) {
-      old.sendRaw(frames.chat(this.hooks.kickNotice(old, at), this.clock.now()));
-      old.close(CloseCode.replacedByLogin, 'logged in elsewhere');
-    } else {
-      old.close(CloseCode.replacedBySocket, 'replaced by a newer connection');
+  private socketsOf(userId: number): UserSockets {
+    let s = this.users.get(userId);
+    if (!s) {
+      s = new UserSockets();
+      this.users.set(userId, s);
     }
+    return s;
+  }
+
+  /** `conn` receives from now on, here and (through the announcement) on every node. */
+  private activate(sockets: UserSockets, conn: Connection): void {
+    const prev = sockets.active;
+    if (prev && prev !== conn) conn.adoptCursors(prev);
+    sockets.activate(conn);
+    const ev: UserEvent = { v: 1, type: 'socket', sid: conn.sid, node: this.opts.nodeId, conn: conn.id, at: conn.openedAt };
+    this.bus.publish(userTopic(conn.user.id), ev).catch((err: unknown) => this.log.warn({ err }, 'could not announce socket'));
   }
 
   private subscribe(userId: number): Promise<unknown> {
@@ -147,32 +169,75 @@ export class Gateway {
   }
 
   private onBusEvent(userId: number, raw: BusEvent): void {
-    const conn = this.conns.get(userId);
-    if (!conn) return;
+    const sockets = this.users.get(userId);
+    if (!sockets) return;
     const ev = raw as UserEvent;
-    if (ev.type === 'session') {
-      // A visitor upgraded on its own device is not "logged in elsewhere": no notice.
-      if (ev.action === 'started' && ev.sid !== conn.sid) {
-        if (ev.reason === 'upgrade') conn.close(CloseCode.replacedBySocket, 'account upgraded');
-        else this.replace(conn, ev.sid, ev.at);
+    if (ev.type === 'session') this.onSession(sockets, ev);
+    else if (ev.type === 'socket') sockets.yieldTo(ev.sid, { at: ev.at, id: ev.conn });
+    else if (ev.type === 'vacated') this.takeOver(sockets, ev.sid);
+    else sockets.active?.onEvent(ev);
+  }
+
+  /**
+   * A session started or ended. Sockets of the sessions it ends stop receiving; only a change made
+   * from another device closes one: the receiving socket, after the account-anomaly notice for a
+   * login elsewhere (4001), or 4003 for a session ended from elsewhere. The rest are retired.
+   */
+  private onSession(sockets: UserSockets, ev: Extract<UserEvent, { type: 'session' }>): void {
+    const ended = ev.action === 'started' ? sockets.live(ev.sid, true) : sockets.live(ev.sid);
+    const active = sockets.active;
+    for (const c of ended) {
+      sockets.retire(c);
+      if (ev.quiet || c !== active) continue;
+      if (ev.action === 'started') {
+        c.sendRaw(frames.chat(this.hooks.kickNotice(c, ev.at), this.clock.now()));
+        c.close(CloseCode.replacedByLogin, 'logged in elsewhere');
+      } else {
+        c.close(CloseCode.sessionEnded, 'session ended');
       }
-      if (ev.action === 'ended' && ev.sid === conn.sid) conn.close(CloseCode.sessionEnded, 'session ended');
-    } else if (ev.type === 'socket') {
-      if (ev.conn !== conn.id) this.replace(conn, ev.sid, this.clock.now());
-    } else {
-      conn.onEvent(ev);
     }
   }
 
-  private async onClose(conn: Connection): Promise<void> {
+  /** The receiving socket of `sid` went away: the newest one of that session standing by here takes over. */
+  private takeOver(sockets: UserSockets, sid: string): boolean {
+    if (sockets.active) return true;
+    const next = sockets.successor(sid);
+    if (!next) return false;
+    this.activate(sockets, next);
+    next.onEvent({ v: 1, type: 'drain' });
+    return true;
+  }
+
+  private async onClose(conn: Connection, code: number, reason: string): Promise<void> {
     const uid = conn.user.id;
-    if (this.conns.get(uid) !== conn) return;
-    this.conns.delete(uid);
     this.hooks.closed?.();
+    this.log.debug({ userId: uid, conn: conn.id, code, reason }, 'websocket closed');
+    const sockets = this.users.get(uid);
+    if (!sockets) return;
+    const wasActive = sockets.remove(conn);
+    if (wasActive && !this.closing && !this.takeOver(sockets, conn.sid)) {
+      const ev: UserEvent = { v: 1, type: 'vacated', sid: conn.sid, conn: conn.id };
+      await this.bus.publish(userTopic(uid), ev).catch((err: unknown) => this.log.warn({ err }, 'could not announce closed socket'));
+    }
+    await this.delivery.flush();
+    if (sockets.size > 0 || this.users.get(uid) !== sockets) return;
+    this.users.delete(uid);
     const sub = this.unsubscribe.get(uid);
     this.unsubscribe.delete(uid);
-    await this.delivery.flush();
     if (sub) await (await sub)().catch(() => undefined);
+  }
+
+  /**
+   * Events may have been lost: receiving sockets whose session ended meanwhile are retired, the
+   * others catch up from the store.
+   */
+  private async afterGap(): Promise<void> {
+    for (const [userId, sockets] of this.users) {
+      const conn = sockets.active;
+      if (!conn) continue;
+      if (await this.auth.sessionIsCurrent(userId, conn.sid)) conn.onEvent({ v: 1, type: 'drain' });
+      else sockets.retire(conn);
+    }
   }
 
   /** Client frames (spec §5.3): only pings are answered; chat goes over HTTP. */
@@ -200,15 +265,22 @@ export class Gateway {
 
   /** App-level ping for the client, protocol ping for liveness: a socket silent for a whole interval is dropped. */
   private heartbeat(): void {
-    for (const conn of this.conns.values()) {
-      if (!conn.alive) {
-        conn.terminate();
-        continue;
+    for (const sockets of this.users.values()) {
+      for (const conn of sockets.all()) {
+        if (!conn.alive) {
+          conn.terminate();
+          continue;
+        }
+        conn.alive = false;
+        conn.ws.ping();
+        conn.sendRaw(frames.ping());
       }
-      conn.alive = false;
-      conn.ws.ping();
-      conn.sendRaw(frames.ping());
     }
+  }
+
+  /** New sockets are refused (503) from now on; open ones stay. */
+  stopAccepting(): void {
+    this.closing = true;
   }
 
   /**
@@ -218,8 +290,8 @@ export class Gateway {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.timer);
-    for (const conn of this.conns.values()) conn.terminate();
-    this.conns.clear();
+    for (const sockets of this.users.values()) for (const conn of sockets.all()) conn.terminate();
+    this.users.clear();
     const subs = [...this.unsubscribe.values()];
     this.unsubscribe.clear();
     await Promise.allSettled(subs.map(async (s) => (await s)()));

@@ -13,13 +13,29 @@ export interface AuthOptions {
   login: { maxFailuresPerUser: number; maxFailuresPerAddress: number; windowSeconds: number };
 }
 
-/** Told when a user's current session changes, so that live sockets of older sessions can be closed. */
-/** Why a session started: an ordinary login, or a visitor account upgraded in place on its own device. */
-export type SessionReason = 'login' | 'upgrade';
-
+/**
+ * Told when a user's current session changes, so that sockets of older sessions stop receiving.
+ * `quiet` is true when the change came from the device holding the old session (a logout, a
+ * visitor upgraded in place, a new login from the same device): its sockets are retired without
+ * being closed, because seed clients read any close other than 1006 as "signed in elsewhere".
+ */
 export interface SessionListener {
-  sessionStarted(userId: number, sid: string, role: Role, reason: SessionReason): void;
-  sessionEnded(userId: number, sid: string): void;
+  sessionStarted(userId: number, sid: string, role: Role, quiet: boolean): void;
+  sessionEnded(userId: number, sid: string, quiet: boolean): void;
+}
+
+/** How a session is started. */
+export interface SessionStart {
+  /** A visitor account upgraded in place on its own device. */
+  upgrade?: boolean;
+  /** The device id the request came from (visitor routes), if any. */
+  device?: string | null;
+  /**
+   * Keep the device's current session (unexpired, same role, same device) instead of replacing
+   * it: a visitor signing in again from its device gets a new token for the same session, so
+   * tokens it handed out a moment ago stay valid.
+   */
+  join?: boolean;
 }
 
 export interface LoginResult {
@@ -74,7 +90,7 @@ export class AuthService {
    * E02: the seed's "compareData". Failed attempts are counted per username and per address;
    * past the limit the attempt is refused before the password is even checked.
    */
-  async login(c: Credentials, address: string): Promise<LoginResult> {
+  async login(c: Credentials, address: string, device?: string): Promise<LoginResult> {
     const now = this.clock.now();
     const userKey = `login:u:${c.username.toLowerCase()}`;
     const addrKey = `login:a:${address}`;
@@ -96,27 +112,34 @@ export class AuthService {
     if (check.needsRehash) {
       await this.store.users.update(user.id, { password: await hashPassword(c.password, this.opts.scryptCost) }, now);
     }
-    return this.startSession(user, 'user');
+    return this.startSession(user, 'user', { device });
   }
 
-  /** Makes a new current session for the user (ending any other) and returns its token. */
-  async startSession(user: User, role: Role, reason: SessionReason = 'login'): Promise<LoginResult> {
+  /** Makes a new current session for the user (ending any other, or joining it, see SessionStart) and returns its token. */
+  async startSession(user: User, role: Role, how: SessionStart = {}): Promise<LoginResult> {
     const now = this.clock.now();
-    const sid = randomUUID();
-    await this.store.transaction(async (tx) => {
+    const device = how.device ?? null;
+    const record = { user_id: user.id, sid: randomUUID(), role, create_time: now, expires_at: now + this.tokens.ttlMs, device };
+    const { sid, replaced } = await this.store.transaction(async (tx) => {
       await tx.users.update(user.id, { last_login: now }, now);
-      await tx.sessions.put({ user_id: user.id, sid, role, create_time: now, expires_at: now + this.tokens.ttlMs });
+      const prev = await tx.sessions.get(user.id);
+      if (how.join) return { sid: await tx.sessions.join(record, now), replaced: prev };
+      await tx.sessions.put(record);
+      return { sid: record.sid, replaced: prev };
     });
     const token = await this.tokens.sign({ sub: String(user.id), uuid: user.uuid, role, sid });
-    for (const l of this.listeners) l.sessionStarted(user.id, sid, role, reason);
+    if (sid === record.sid) {
+      const quiet = how.upgrade === true || (device !== null && replaced?.device === device);
+      for (const l of this.listeners) l.sessionStarted(user.id, sid, role, quiet);
+    }
     const fresh = (await this.store.users.findById(user.id)) ?? user;
     return { user: fresh, token, role };
   }
 
-  /** E03: ends the caller's session (only if it is still the current one). */
+  /** E03: ends the caller's session (only if it is still the current one); its sockets stay open but receive nothing. */
   async logout(userId: number, sid: string): Promise<void> {
     if (await this.store.sessions.end(userId, sid)) {
-      for (const l of this.listeners) l.sessionEnded(userId, sid);
+      for (const l of this.listeners) l.sessionEnded(userId, sid, true);
     }
   }
 
@@ -134,6 +157,12 @@ export class AuthService {
     if (!session || session.sid !== claims.sid || session.expires_at <= this.clock.now()) return { ok: false, reason: 'invalid' };
     if (user.status === UserStatus.disabled) return { ok: false, reason: 'disabled' };
     return { ok: true, user, claims };
+  }
+
+  /** Whether `sid` is still the user's current, unexpired session. */
+  async sessionIsCurrent(userId: number, sid: string): Promise<boolean> {
+    const found = await this.store.users.findWithSession(userId);
+    return found?.session?.sid === sid && found.session.expires_at > this.clock.now();
   }
 
   /** Signature and expiry only (no database): the check of a socket's `{"type":"ping","token":…}`. */
@@ -156,6 +185,6 @@ export class AuthService {
       await tx.users.update(userId, { password }, this.clock.now());
       return tx.sessions.endOthers(userId, sid);
     });
-    for (const other of ended) for (const l of this.listeners) l.sessionEnded(userId, other);
+    for (const other of ended) for (const l of this.listeners) l.sessionEnded(userId, other, false);
   }
 }

@@ -56,12 +56,12 @@ export class VisitorService {
     const bound = await this.store.users.findByDevice(r.deviceId);
     if (bound && bound.role === 'visitor') {
       if (bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
-      const result = await this.auth.startSession(bound, 'visitor');
+      const result = await this.auth.startSession(bound, 'visitor', { device: r.deviceId, join: true });
       await this.saveDevice(bound.id, device);
       return result;
     }
     const visitor = await this.createVisitor(r.deviceId, device, bound);
-    return this.auth.startSession(visitor, 'visitor');
+    return this.auth.startSession(visitor, 'visitor', { device: r.deviceId, join: true });
   }
 
   /** E14: upgrades the device's visitor account in place (same id, friends, groups, messages), or creates an account. */
@@ -77,12 +77,12 @@ export class VisitorService {
       if (bound && bound.role === 'visitor' && bound.status === UserStatus.active) {
         await this.store.users.update(bound.id, { username: c.username, password, role: 'user', last_login: now }, now);
         const user = (await this.store.users.findById(bound.id)) ?? bound;
-        return await this.auth.startSession(user, 'user', 'upgrade');
+        return await this.auth.startSession(user, 'user', { upgrade: true, device: r.deviceId });
       }
       const user = await this.store.transaction((tx) =>
         tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, last_login: now }, now),
       );
-      return await this.auth.startSession(user, 'user');
+      return await this.auth.startSession(user, 'user', { device: r.deviceId });
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
       throw e;
@@ -92,7 +92,7 @@ export class VisitorService {
   /** E15: an ordinary password login, behind the visitor checks. */
   async login(r: SignedRequest, c: Credentials, address: string): Promise<LoginResult> {
     await this.admit(r);
-    return this.auth.login(c, address);
+    return this.auth.login(c, address, r.deviceId);
   }
 
   private async saveDevice(userId: number, d: DeviceInfo): Promise<void> {

@@ -17,6 +17,8 @@ export interface SessionRecord {
   role: string;
   create_time: number;
   expires_at: number;
+  /** The device id the session was started from, or null. */
+  device: string | null;
 }
 
 export interface UserRepo {
@@ -40,6 +42,12 @@ export interface UserRepo {
 export interface SessionRepo {
   /** Makes this the user's one current session, replacing any other. */
   put(session: SessionRecord): Promise<void>;
+  /**
+   * Like `put`, unless the current session is unexpired and has the same role and the same
+   * (non-null) device: then that one is kept and extended to `session.expires_at`. Returns the
+   * sid that is current afterwards.
+   */
+  join(session: SessionRecord, now: number): Promise<string>;
   get(userId: number): Promise<SessionRecord | undefined>;
   /** Ends the session only if it is still the current one; returns whether it was. */
   end(userId: number, sid: string): Promise<boolean>;

@@ -87,6 +87,8 @@ export interface SessionTable {
   role: string;
   create_time: number;
   expires_at: number;
+  /** The device id the session was started from (visitor routes), or null. */
+  device: string | null;
 }
 
 /** A conversation: a pair of users (`s:<a>:<b>`, a < b), a group (`g:<id>`) or a user's notice stream (`u:<id>`). */

@@ -62,12 +62,20 @@ async function freePort(): Promise<number> {
 }
 
 /** The real entry point (`src/main.ts`) in a child process, as `npm start` runs it. */
-async function startProcess(dataDir: string, port: number): Promise<{ proc: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+function spawnServer(dataDir: string, port: number, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCRYPT_COST: '10', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCRYPT_COST: '10', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+async function startProcess(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<{ proc: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const proc = spawnServer(dataDir, port, env);
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -144,6 +152,54 @@ describe('graceful shutdown', () => {
     } finally {
       second.proc.kill('SIGTERM');
       await second.exited;
+    }
+  }, 60_000);
+
+  it('on SIGTERM keeps open sockets until a new process takes the port, then drops them (1006) so clients reconnect to it', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const first = await startProcess(dir, port, { SHUTDOWN_GRACE_SECONDS: '60' });
+    const c = new Client(first.url);
+    const u = await c.register('handover01');
+    const ws = await WsClient.ready(first.url, u.token);
+    first.proc.kill('SIGTERM');
+    // the port is free at once, the socket is kept while no successor listens
+    const second = spawnServer(dir, port);
+    const secondExited = new Promise<void>((r) => second.on('exit', () => r()));
+    try {
+      expect(await ws.closed(20_000)).toBe(1006);
+      expect(await first.exited).toBe(0);
+      const back = await WsClient.ready(first.url, u.token);
+      back.close();
+    } finally {
+      second.kill('SIGTERM');
+      await secondExited;
+    }
+  }, 60_000);
+
+  it('answers a request that arrives while it starts instead of refusing the connection', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const proc = spawnServer(dir, port);
+    const exited = new Promise<void>((r) => proc.on('exit', () => r()));
+    try {
+      // the first moment the port accepts a connection, ask something that needs the database
+      for (;;) {
+        const accepted = await new Promise<boolean>((resolve) => {
+          const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+          s.on('error', () => resolve(false));
+        });
+        if (accepted) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const res = await fetch(`http://127.0.0.1:${port}/api/userinfo/nobody`);
+      expect(res.status).toBe(422);
+      expect(await res.json()).toEqual({ msg: 'fail', data: expect.any(String) });
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
     }
   }, 60_000);
 });

@@ -65,14 +65,29 @@ if (!runnable) {
       again.close();
     });
 
-    it('a socket of the same session on node A replaces the one on node B (4002); logout on B closes it (4003)', async () => {
+    it('sockets of one session on both nodes: the newest receives, the other takes over when it closes; logout retires both', async () => {
       const u = await a.client.register();
+      const peer = await a.client.register();
+      await setUserset(a, u.token, UNLIMITED);
       const onB = await online(b, u.token);
       const onA = await online(a, u.token);
-      expect(await onB.closed()).toBe(4002);
-      expect(onB.frames.filter(isKick)).toEqual([]);
+      await barrier(a, peer, onA, u.id, 'to-a');
+      expect(onB.chats((m) => m.from_id === peer.id)).toEqual([]);
+      onA.close();
+      await onA.closed();
+      await barrier(a, peer, onB, u.id, 'to-b');
+      expect(textsFrom(onA, peer.id)).toEqual([expect.stringMatching(/^to-a-/)]);
+      const again = await online(a, u.token);
       expect((await b.client.post('/api/chat/logout', {}, { token: u.token })).body).toEqual({ msg: 'ok', data: true });
-      expect(await onA.closed()).toBe(4003);
+      const login = await b.client.post('/api/loginChat', { username: u.username, password: '123456' });
+      const fresh = await online(b, login.body.data.token);
+      await barrier(a, peer, fresh, u.id, 'fresh');
+      for (const c of [onB, again]) {
+        expect(c.closeCode).toBeUndefined();
+        expect(c.frames.filter(isKick)).toEqual([]);
+        expect(textsFrom(c, peer.id).filter((t) => t.startsWith('fresh'))).toEqual([]);
+      }
+      for (const c of [onB, again, fresh]) c.close();
     });
 
     it('a group message from node A reaches every member socket on node B once, in order', async () => {

@@ -60,11 +60,34 @@ describeEachDialect(
       expect(second.body.data.token).not.toBe(first.token);
       expect(Date.parse(second.body.data.last_login)).toBe(clock.now());
       expect(await h.server.app.store.users.findById(first.id)).toMatchObject({ uniplatform: 'h5', devicemodel: 'iPhone', deviceos: 'ios', devicebrand: 'apple' });
-      // the earlier session ended
-      expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: first.token })).body).toEqual(TOKEN_INVALID);
+      // the device joined its own session: the token it got first keeps working (a client that
+      // signs in twice at once must not be signed out by its own second request)
+      expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: first.token })).body).toEqual(ok('ok'));
       const third = (await v.register(d)).body.data;
       expect(third).toMatchObject({ id: first.id, uniplatform: 'h5', devicemodel: 'iPhone', deviceos: 'ios', devicebrand: 'apple' });
       expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: third.token })).body).toEqual(ok('ok'));
+    });
+
+    it('concurrent sign-ins from one device end in one session: every token they got works', async () => {
+      const d = newDevice();
+      const answers = await Promise.all([v.register(d), v.register(d), v.register(d)]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);
+      for (const a of answers) {
+        expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: a.body.data.token })).body).toEqual(ok('ok'));
+      }
+    });
+
+    it("a visitor's sign-in does not end a session of the same account started elsewhere", async () => {
+      const d = newDevice();
+      const first = (await v.register(d)).body.data;
+      const user = await h.server.app.store.users.findById(first.id);
+      if (!user) throw new Error('user vanished');
+      const other = await h.server.app.services.auth.startSession(user, 'visitor');
+      const again = (await v.register(d)).body.data;
+      // the session started without a device is replaced: its token ends, the new one works
+      expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: other.token })).body).toEqual(TOKEN_INVALID);
+      expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: again.token })).body).toEqual(ok('ok'));
     });
 
     it('gives devices sharing the first 8 characters distinct accounts (suffixed name), never a 500', async () => {

@@ -88,15 +88,44 @@ describeEachDialect(
       expect(got.map(textOf)).toEqual(['offline-1', 'offline-2']);
     });
 
-    it("E14: closes the visitor's open socket with 4002 and no 账号异常提示 notice", async () => {
+    it("E14: the visitor's open socket is not closed and gets no 账号异常提示 notice, but receives nothing more", async () => {
       const me = await v.visitor();
       const ws = await online(me.token);
       const up = (await v.upgrade(me.deviceId, newUsername('up'))).body.data;
-      expect(await ws.closed()).toBe(4002);
-      expect(ws.chats(isAnomaly)).toEqual([]);
       const fresh = await online(up.token);
-      await sleep(100);
+      const peer = await c().register();
+      await setUserset(h.server, up.token, UNLIMITED);
+      await sendOk(h.server, peer.token, me.id, 'after-upgrade');
+      await fresh.waitChats(1, (m) => textOf(m) === 'after-upgrade');
+      expect(ws.chats((m) => m.from_id === peer.id)).toEqual([]);
+      expect(ws.chats(isAnomaly)).toEqual([]);
+      expect(ws.closeCode).toBeUndefined();
       expect(fresh.closeCode).toBeUndefined();
+      // the visitor's token opens no new socket
+      const stale = await WsClient.connect(h.server.url, me.token);
+      expect(await stale.closed()).toBe(1005);
+      expect(stale.frames).toEqual([fail('Token 不合法')]);
+    });
+
+    it('E15: a login from the device of the current session retires its socket quietly; from another device, with the notice and 4001', async () => {
+      const a = await c().register();
+      const d = newDevice();
+      const first = (await v.login(d, a.username)).body.data;
+      const ws1 = await online(first.token);
+      const second = (await v.login(d, a.username)).body.data;
+      const ws2 = await online(second.token);
+      expect(await works(first.token)).toBe(false);
+      const peer = await c().register();
+      await setUserset(h.server, second.token, UNLIMITED);
+      await sendOk(h.server, peer.token, a.id, 'to-second');
+      await ws2.waitChats(1, (m) => textOf(m) === 'to-second');
+      expect(ws1.chats((m) => m.from_id === peer.id || isAnomaly(m))).toEqual([]);
+      expect(ws1.closeCode).toBeUndefined();
+      const third = (await v.login(newDevice(), a.username)).body.data;
+      expect((await ws2.next((f) => f?.type === 'singleChat' && isAnomaly(f.data))).data.from_name).toBe('账号异常提示');
+      expect(await ws2.closed()).toBe(4001);
+      expect(ws1.closeCode).toBeUndefined();
+      expect(await works(third.token)).toBe(true);
     });
 
     it('E14: a device without an account gets a new registered account that is not bound to it', async () => {

@@ -27,6 +27,26 @@ describe('websocket limits', () => {
     });
   });
 
+  it('keeps at most WS_SOCKETS_PER_USER sockets per user: the oldest idle one is dropped, retired before standing-by, never the receiving one', async () => {
+    await withServer({ WS_SOCKETS_PER_USER: '3' }, async (s) => {
+      const u = await s.client.register();
+      const visitorLike = await WsClient.ready(s.url, u.token);
+      // the session ends from its own device: that socket is retired, not closed
+      await s.client.post('/api/chat/logout', {}, { token: u.token });
+      const login = await s.client.post('/api/loginChat', { username: u.username, password: '123456' });
+      const token = login.body.data.token as string;
+      const standing = await WsClient.ready(s.url, token);
+      const receiving = await WsClient.ready(s.url, token);
+      expect([visitorLike, standing, receiving].map((c) => c.closeCode)).toEqual([undefined, undefined, undefined]);
+      const newest = await WsClient.ready(s.url, token);
+      expect(await visitorLike.closed()).toBe(1006);
+      const last = await WsClient.ready(s.url, token);
+      expect(await standing.closed()).toBe(1006);
+      for (const c of [receiving, newest, last]) expect(c.closeCode).toBeUndefined();
+      for (const c of [receiving, newest, last]) c.close();
+    });
+  });
+
   it('closes a socket that sends more frames per minute than WS_FRAMES_PER_MINUTE (1008)', async () => {
     await withServer({ WS_FRAMES_PER_MINUTE: '3' }, async (s) => {
       const u = await s.client.register();

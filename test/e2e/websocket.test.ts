@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { barrier, fail, isKick, sleep, visitor } from '../helpers/chat.js';
+import { barrier, fail, isKick, sendOk, setUserset, sleep, textOf, textsFrom, UNLIMITED, visitor } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock, startServer, TEST_SECRET, type TestServer } from '../helpers/server.js';
@@ -19,8 +19,8 @@ async function refused(s: TestServer, token?: string): Promise<{ frames: Frame[]
 
 function expectRefusal(r: { frames: Frame[]; code: number }, reason: string): void {
   expect(r.frames).toEqual([fail(reason)]);
-  // Seed clients reconnect after 1006 only: a refusal must end with a close frame.
-  expect(r.code).not.toBe(1006);
+  // As the original: a close frame without a status code (seen as 1005), not a dropped connection (1006).
+  expect(r.code).toBe(1005);
 }
 
 const pongs = (c: WsClient) => c.frames.filter((f) => f?.type === 'pong');
@@ -150,8 +150,8 @@ describeEachDialect('websocket: client frames (§5.3)', (h) => {
   });
 });
 
-describeEachDialect('websocket: one live socket per account (§5.2, §5.4)', (h) => {
-  it('a new login sends the old socket the account-anomaly notice, then closes it with 4001', async () => {
+describeEachDialect('websocket: sockets and sessions (§5.2, §5.4, docs/delivery.md)', (h) => {
+  it('a login on another device sends the old socket the account-anomaly notice, then closes it with 4001', async () => {
     const u = await h.server.client.register();
     const old = await WsClient.ready(h.server.url, u.token);
     const login = await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' });
@@ -179,29 +179,62 @@ describeEachDialect('websocket: one live socket per account (§5.2, §5.4)', (h)
     now.close();
   });
 
-  it('a second socket of the same session replaces the first: 4002, no notice; messages go to the new one', async () => {
+  it('several sockets of one session stay open; only the newest receives, and an older one takes over when it closes', async () => {
     const u = await h.server.client.register();
+    const peer = await h.server.client.register();
+    await setUserset(h.server, u.token, UNLIMITED);
     const first = await WsClient.ready(h.server.url, u.token);
     const second = await WsClient.ready(h.server.url, u.token);
-    expect(await first.closed()).toBe(4002);
-    expect(first.frames.filter(isKick)).toEqual([]);
-    const peer = await h.server.client.register();
-    await barrier(h.server, peer, second, u.id);
+    const third = await WsClient.ready(h.server.url, u.token);
+    await barrier(h.server, peer, third, u.id, 'to-third');
+    for (const c of [first, second]) {
+      expect(c.chats((m) => m.from_id === peer.id)).toEqual([]);
+      expect(c.frames.filter(isKick)).toEqual([]);
+    }
+    third.close();
+    expect(await third.closed()).toBe(1005);
+    // the newest remaining socket takes over; the oldest still stands by
+    await barrier(h.server, peer, second, u.id, 'to-second');
     expect(first.chats((m) => m.from_id === peer.id)).toEqual([]);
-    expect(second.frames.filter(isKick)).toEqual([]);
-    expect(second.closeCode).toBeUndefined();
+    for (const c of [first, second]) expect(c.closeCode).toBeUndefined();
+    expect(textsFrom(third, peer.id)).toEqual([expect.stringMatching(/^to-third-/)]);
+    first.close();
     second.close();
   });
 
-  it('logout closes the socket with 4003', async () => {
+  it('a socket that takes over first sends what was stored while it stood by', async () => {
     const u = await h.server.client.register();
-    const c = await WsClient.ready(h.server.url, u.token);
-    expect((await h.server.client.post('/api/chat/logout', {}, { token: u.token })).body).toEqual({ msg: 'ok', data: true });
-    expect(await c.closed()).toBe(4003);
-    expect(c.frames.filter(isKick)).toEqual([]);
+    const peer = await h.server.client.register();
+    await setUserset(h.server, u.token, UNLIMITED);
+    const older = await WsClient.ready(h.server.url, u.token);
+    const newer = await WsClient.ready(h.server.url, u.token);
+    await barrier(h.server, peer, newer, u.id, 'before');
+    // The receiving socket vanishes without a close frame while messages arrive.
+    newer.ws.terminate();
+    for (const text of ['m1', 'm2', 'm3']) await sendOk(h.server, peer.token, u.id, text);
+    await older.waitChats(3, (m) => m.from_id === peer.id && /^m\d$/.test(textOf(m)));
+    await barrier(h.server, peer, older, u.id, 'after');
+    expect(textsFrom(older, peer.id).filter((t) => !t.startsWith('after'))).toEqual(['m1', 'm2', 'm3']);
+    older.close();
   });
 
-  it('a visitor-mode session of the account also ends the user socket', async () => {
+  it('logout: the socket stays open but receives nothing; its token opens no new socket', async () => {
+    const u = await h.server.client.register();
+    const peer = await h.server.client.register();
+    const c = await WsClient.ready(h.server.url, u.token);
+    expect((await h.server.client.post('/api/chat/logout', {}, { token: u.token })).body).toEqual({ msg: 'ok', data: true });
+    expectRefusal(await refused(h.server, u.token), 'Token 不合法');
+    const login = await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' });
+    const now = await WsClient.ready(h.server.url, login.body.data.token);
+    await barrier(h.server, peer, now, u.id);
+    expect(c.chats((m) => m.from_id === peer.id)).toEqual([]);
+    expect(c.frames.filter(isKick)).toEqual([]);
+    expect(c.closeCode).toBeUndefined();
+    c.close();
+    now.close();
+  });
+
+  it('a visitor-mode session of the account started elsewhere ends the user socket', async () => {
     const v = await visitor(h.server, 'user');
     // `visitor()` left the account in a visitor-mode session: log in again for a user socket
     const login = await h.server.client.post('/api/loginChat', { username: v.username, password: '123456' });
@@ -209,7 +242,21 @@ describeEachDialect('websocket: one live socket per account (§5.2, §5.4)', (h)
     const user = await h.server.app.store.users.findById(v.id);
     if (!user) throw new Error('user vanished');
     await h.server.app.services.auth.startSession(user, 'visitor');
-    expect([4001, 4003]).toContain(await c.closed());
+    expect(await c.closed()).toBe(4001);
+  });
+
+  it('counts open sockets in natter_ws_connections, standing-by ones included, and forgets closed ones', async () => {
+    const gauge = async () => Number(/^natter_ws_connections (\d+)/m.exec((await h.server.client.get('/metrics')).body as string)?.[1]);
+    const base = await gauge();
+    const u = await h.server.client.register();
+    const sockets = [];
+    for (let i = 0; i < 3; i++) sockets.push(await WsClient.ready(h.server.url, u.token));
+    expect(await gauge()).toBe(base + 3);
+    for (const c of sockets) {
+      c.close();
+      await c.closed();
+    }
+    await expect.poll(gauge).toBe(base);
   });
 });
 

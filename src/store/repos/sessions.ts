@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { SessionRecord, SessionRepo } from '../port.js';
 import type { Ctx } from './base.js';
 
@@ -6,11 +7,37 @@ export class SessionRepository implements SessionRepo {
 
   async put(s: SessionRecord): Promise<void> {
     const q = this.ctx.db.insertInto('session').values(s);
-    const set = { sid: s.sid, role: s.role, create_time: s.create_time, expires_at: s.expires_at };
+    const set = { sid: s.sid, role: s.role, create_time: s.create_time, expires_at: s.expires_at, device: s.device };
     await (this.ctx.dialect === 'mysql'
       ? q.onDuplicateKeyUpdate(set)
       : q.onConflict((oc) => oc.column('user_id').doUpdateSet(set))
     ).execute();
+  }
+
+  async join(s: SessionRecord, now: number): Promise<string> {
+    // One statement decides, so two sign-ins from one device at the same moment end in one session.
+    const device = s.device ?? '';
+    const keep = sql<boolean>`(${sql.ref('session.device')} = ${device} and ${sql.ref('session.role')} = ${s.role} and ${sql.ref('session.expires_at')} > ${now})`;
+    const pick = <T>(col: 'sid' | 'role' | 'device' | 'create_time', value: T) =>
+      this.ctx.dialect === 'mysql'
+        ? sql<T>`if(${keep}, ${sql.ref(`session.${col}`)}, ${value})`
+        : sql<T>`case when ${keep} then ${sql.ref(`session.${col}`)} else ${value} end`;
+    // MySQL assigns left to right and later expressions see earlier assignments: `keep` reads
+    // device, role and expires_at, so those are assigned after sid and create_time.
+    const set = {
+      sid: pick('sid', s.sid),
+      create_time: pick('create_time', s.create_time),
+      role: pick('role', s.role),
+      device: pick('device', s.device),
+      expires_at: s.expires_at,
+    };
+    const q = this.ctx.db.insertInto('session').values(s);
+    await (this.ctx.dialect === 'mysql'
+      ? q.onDuplicateKeyUpdate(set)
+      : q.onConflict((oc) => oc.column('user_id').doUpdateSet(set))
+    ).execute();
+    const row = await this.ctx.db.selectFrom('session').select('sid').where('user_id', '=', s.user_id).executeTakeFirst();
+    return row?.sid ?? s.sid;
   }
 
   get(userId: number): Promise<SessionRecord | undefined> {

@@ -35,7 +35,7 @@ const withSession = precompiled((db, id: number) =>
     .selectFrom('user')
     .leftJoin('session', 'session.user_id', 'user.id')
     .selectAll('user')
-    .select(['session.sid as s_sid', 'session.role as s_role', 'session.create_time as s_create_time', 'session.expires_at as s_expires_at'])
+    .select(['session.sid as s_sid', 'session.role as s_role', 'session.create_time as s_create_time', 'session.expires_at as s_expires_at', 'session.device as s_device'])
     .where('user.id', '=', id),
 );
 
@@ -113,11 +113,11 @@ export class UserRepository implements UserRepo {
   async findWithSession(id: number): Promise<{ user: User; session: SessionRecord | undefined } | undefined> {
     const [row] = await withSession(this.ctx, id);
     if (!row) return undefined;
-    const { s_sid, s_role, s_create_time, s_expires_at, ...user } = row;
+    const { s_sid, s_role, s_create_time, s_expires_at, s_device, ...user } = row;
     const session =
       s_sid === null
         ? undefined
-        : { user_id: id, sid: s_sid, role: s_role ?? '', create_time: s_create_time ?? 0, expires_at: s_expires_at ?? 0 };
+        : { user_id: id, sid: s_sid, role: s_role ?? '', create_time: s_create_time ?? 0, expires_at: s_expires_at ?? 0, device: s_device ?? null };
     return { user, session };
   }
 
