@@ -22,7 +22,7 @@ function protocolMessage(status: number): string {
 
 /**
  * The one mapping from errors to answers: business errors 400 (or their code's status) with the
- * contract's message, validation 422 with the field list, protocol errors with their 4xx status,
+ * contract's message, validation 422 with the first field's message, protocol errors with their 4xx status,
  * anything else 500 with a generic message, logged once with the request id.
  */
 export function installErrorHandling(app: FastifyInstance): void {
@@ -31,7 +31,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(STATUS[err.code]).send({ msg: 'fail', data: err.message });
     }
     if (err instanceof ValidationError) {
-      return reply.status(422).send({ msg: 'fail', data: err.issues });
+      // As the original's error handler: the first message of the first failing field
+      // (`err.errors[0].err[0]`), which clients show as it is.
+      return reply.status(422).send({ msg: 'fail', data: err.issues[0]?.err[0] ?? MSG.badRequest });
     }
     const status = (err as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {

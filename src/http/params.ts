@@ -5,8 +5,8 @@ import { ValidationError, type FieldIssue } from '../domain/errors.js';
  * Request parameters with the semantics clients of the seed API rely on (spec §1.3–1.4):
  * a value may come from the path, the body or the query string; an empty string counts as
  * absent; values are checked as text and then converted; an optional field that fails its
- * rules but has a default silently takes the default; failures answer 422 with one entry per
- * field, worded as the seed's validator words them.
+ * rules but has a default silently takes the default; every failing field is collected, worded
+ * as the seed's validator words them, and the answer (422) carries the first one's message.
  *
  * The same declarations produce the TypeBox schemas that document each route in OpenAPI.
  */

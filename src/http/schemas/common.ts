@@ -4,18 +4,10 @@ import { Type, type TSchema } from 'typebox';
 export const Envelope = <T extends TSchema>(data: T) =>
   Type.Object({ msg: Type.Literal('ok'), data }, { additionalProperties: false });
 
-export const FieldIssue = Type.Object({
-  key: Type.String(),
-  desc: Type.String(),
-  type: Type.String(),
-  value: Type.Optional(Type.Unknown()),
-  err: Type.Array(Type.String()),
-});
-
-/** `{"msg":"fail","data":"<message>"}`, or the list of field issues for a 422 (spec §1.3). */
+/** `{"msg":"fail","data":"<message>"}` (spec §1.3); for a 422, the message of the first invalid field. */
 export const Fail = Type.Object(
-  { msg: Type.Literal('fail'), data: Type.Union([Type.String(), Type.Array(FieldIssue)]) },
-  { description: 'Failure: data is the message (400, 404, 429, 5xx) or the list of invalid fields (422)' },
+  { msg: Type.Literal('fail'), data: Type.String() },
+  { description: 'Failure: data is the message (400, 404, 429, 5xx), or for a 422 the message of the first invalid field' },
 );
 
 export const failResponses = {
