@@ -58,6 +58,8 @@ export class FfmpegFrameGrabber implements FrameGrabber {
         clearTimeout(timer);
         reject(e);
       });
+      p.stdout.on('error', () => p.kill('SIGKILL'));
+      p.stderr.on('error', () => p.kill('SIGKILL'));
       p.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0 && outLen > 0 && outLen <= MAX_OUTPUT) resolve(Buffer.concat(out));

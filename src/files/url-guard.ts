@@ -49,6 +49,9 @@ export interface FetchLimits {
  */
 export function downloadPublic(url: URL, dest: string, limits: FetchLimits, allowed: (address: string) => boolean = isPublicAddress): Promise<void> {
   const get = url.protocol === 'https:' ? https.get : http.get;
+  // An address literal is connected to without a lookup: check it here.
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && !allowed(literal)) return Promise.reject(new Error(`${literal} is not a public address`));
   return new Promise((resolve, reject) => {
     const req = get(
       url,
@@ -67,6 +70,8 @@ export function downloadPublic(url: URL, dest: string, limits: FetchLimits, allo
         }) as unknown as http.RequestOptions['lookup'],
       },
       (res) => {
+        // A connection reset while the body streams must reject, never reach the process.
+        res.on('error', reject);
         if (res.statusCode !== 200) {
           res.resume();
           return reject(new Error(`status ${res.statusCode ?? 0}`));
