@@ -61,9 +61,18 @@ export function noticeMessage(
   id: string,
   to: NoticeTarget,
   now: number,
-  o: { text: string; fromName: string; fromId: string | number; fromAvatar?: string; redirect?: unknown; msgidKey?: string | number },
+  o: {
+    text: string;
+    fromName: string;
+    fromId: string | number;
+    fromAvatar?: string;
+    redirect?: unknown;
+    msgidKey?: string | number;
+    /** Leave out `group: {}` (the friend-request notice of the original has no group field). */
+    noGroup?: boolean;
+  },
 ): ChatMessage {
-  return {
+  const m: ChatMessage = {
     id,
     from_avatar: o.fromAvatar ?? KEFU_AVATAR,
     from_name: o.fromName,
@@ -81,4 +90,6 @@ export function noticeMessage(
     group: {},
     msgidKey: o.msgidKey ?? o.fromId,
   };
+  if (o.noGroup) delete m.group;
+  return m;
 }

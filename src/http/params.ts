@@ -57,7 +57,13 @@ interface IntOpts extends Common<number> {
 
 type Present<O> = O extends { required: true } ? true : O extends { def: unknown } ? true : false;
 
-/** Ids and counts are stored as 32-bit integers; larger values are refused before they reach SQL. */
+/**
+ * The seed's validator bounds an int without a declared range by ±10^16 (and says so in its
+ * message). Ids and counts are stored as 32-bit integers: a value that passes but lies beyond
+ * them is taken as ±2^31−1, which matches no row, so it meets the same "not found" answer the
+ * original gives instead of an SQL overflow.
+ */
+const NUMBER_MAX = 10_000_000_000_000_000;
 const INT_MAX = 2_147_483_647;
 const STRING_MAX = 10_000_000;
 
@@ -132,12 +138,13 @@ function checkString(r: Rule, text: string): Outcome {
 
 function checkInt(r: Rule, text: string): Outcome {
   if (!/^[-+]?\d+$/.test(text)) return { ok: false, err: [typeMessage(r.desc, text, 'int')] };
-  const min = r.min ?? -INT_MAX;
-  const max = r.max ?? INT_MAX;
+  const min = r.min ?? -NUMBER_MAX;
+  const max = r.max ?? NUMBER_MAX;
   const n = r.clamp && Number(text) > max ? max : Number(text);
   if (n < min || n > max) return { ok: false, err: [rangeMessage(r.desc, '数值', min, max)] };
   if (r.in && !r.in.includes(n)) return { ok: false, err: [inMessage(r.desc, text, r.in)] };
-  return { ok: true, value: n };
+  const stored = r.max === undefined && n > INT_MAX ? INT_MAX : r.min === undefined && n < -INT_MAX ? -INT_MAX : n;
+  return { ok: true, value: stored };
 }
 
 function checkList(raw: unknown, text: string): Outcome {
@@ -206,7 +213,7 @@ function schemaOf(r: Rule): TSchema {
   if (r.kind === 'int') {
     return r.in
       ? Type.Integer({ ...base, enum: [...r.in] })
-      : Type.Integer({ ...base, minimum: r.min ?? -INT_MAX, maximum: r.max ?? INT_MAX });
+      : Type.Integer({ ...base, minimum: r.min ?? -NUMBER_MAX, maximum: r.max ?? NUMBER_MAX });
   }
   if (r.kind === 'array') {
     return Type.Union([Type.Array(Type.Union([Type.String(), Type.Integer()])), Type.String()], base);

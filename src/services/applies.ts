@@ -53,6 +53,7 @@ export class ApplyService {
       fromId,
       fromAvatar: DEFAULT_GROUP_AVATAR,
       redirect: { url: '/pages/applyMyfriend/applyMyfriend', type: 'navigateTo' },
+      noGroup: true,
     });
     const out = [notice(target.id, message)];
     const seqs = await this.store.transaction(async (tx) => {

@@ -124,7 +124,8 @@ export class FriendService {
       invite_confirm: target.invite_confirm,
       uuid: target.uuid,
       isgoodfriend: theirs !== undefined,
-      isgoodfriend_status: theirs !== undefined && theirs.isblack === 0 && theirs.status === 1,
+      // As the original: "normal" unless a friendship exists and is blacklisted or not active.
+      isgoodfriend_status: theirs === undefined || (theirs.isblack === 0 && theirs.status === 1),
     };
   }
 }

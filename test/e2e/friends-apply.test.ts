@@ -106,6 +106,10 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
       isremove: 0,
       msgidKey: `redirect-applyFriend-${a.id}`,
     });
+    // exactly the original's fields: no `group` on this notice
+    expect(Object.keys(frame.data).sort()).toEqual(
+      ['chatType', 'create_time', 'data', 'from_avatar', 'from_id', 'from_name', 'id', 'isremove', 'msgidKey', 'options', 'redirect', 'to_avatar', 'to_id', 'to_name', 'type'],
+    );
   });
 
   it('E05: an offline target receives the notice (once) through chatGetmessageOffLine', async () => {
@@ -159,7 +163,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     expect(ids(await list(t, 2))).toEqual(newest.slice(10));
     const zero = await list(t, 0);
     expect(zero.status).toBe(422);
-    expect(zero.body).toEqual(fail('页码 的数值 必须 在 1 和 2147483647 之间'));
+    expect(zero.body).toEqual(fail('页码 的数值 必须 在 1 和 10000000000000000 之间'));
     const x = await list(t, 'x');
     expect(x.status).toBe(422);
     expect(x.body).toEqual(fail('页码 的值 `x` 的类型不是 `int`'));

@@ -110,7 +110,7 @@ describeEachDialect('groups: create (E21)', (h) => {
     for (const body of [{}, { userIds: '' }]) {
       const res = await h.server.client.post('/api/chat/group/create', body, { token: me.token });
       expect(res.status).toBe(422);
-      expect(res.body).toEqual(fail('用户不能为空'));
+      expect(res.body).toEqual(fail('userIds不能为空'));
     }
     const v = await visitor(h.server);
     expect(await create(h.server, v, [e])).toMatchObject({ status: 400, body: fail('您没有权限访问，请先注册或登录') });

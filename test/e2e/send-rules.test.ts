@@ -44,7 +44,7 @@ describeEachDialect('send rules: E20 parameters', (h) => {
     const cases: [Record<string, unknown>, string][] = [
       [{ sendto_id: 'abc' }, '接收人/群的id值 的值 `abc` 的类型不是 `int`'],
       [{ sendto_id: '1.5' }, '接收人/群的id值 的值 `1.5` 的类型不是 `int`'],
-      [{ sendto_id: 0 }, '接收人/群的id值 的数值 必须 在 1 和 2147483647 之间'],
+      [{ sendto_id: 0 }, '接收人/群的id值 的数值 必须 在 1 和 10000000000000000 之间'],
       [{ chatType: 'private' }, '接收类型 的值 `private` 必须在 [`single`、`group`] 中'],
       [{ chatType: 'Single' }, '接收类型 的值 `Single` 必须在 [`single`、`group`] 中'],
     ];

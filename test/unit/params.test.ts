@@ -107,11 +107,15 @@ describe('readInput: int rules', () => {
     expect(readInput(spec, src({ n: '10' }))).toEqual({ n: 10 });
   });
 
-  it('bounds ints to 32 bits when no max is declared', () => {
+  it('bounds ints by 10^16 when no max is declared, and stores values past 32 bits as 2^31-1', () => {
     const spec = { page: p.int('页码', { required: true, min: 1 }) };
-    expect(errOf(spec, { page: '0' })).toEqual(['页码 的数值 必须 在 1 和 2147483647 之间']);
-    expect(errOf(spec, { page: '2147483648' })).toEqual(['页码 的数值 必须 在 1 和 2147483647 之间']);
+    // the seed's validator bounds an int by 10^16 unless told otherwise, and says so
+    expect(errOf(spec, { page: '0' })).toEqual(['页码 的数值 必须 在 1 和 10000000000000000 之间']);
+    expect(errOf(spec, { page: '20000000000000000' })).toEqual(['页码 的数值 必须 在 1 和 10000000000000000 之间']);
     expect(readInput(spec, src({ page: '2147483647' }))).toEqual({ page: 2147483647 });
+    // beyond a stored 32-bit id, but accepted as the original accepts it: taken as 2^31-1, which matches no row
+    expect(readInput(spec, src({ page: '2147483648' }))).toEqual({ page: 2147483647 });
+    expect(readInput(spec, src({ page: '10000000000000000' }))).toEqual({ page: 2147483647 });
   });
 
   it('converts text to numbers, with a sign', () => {

@@ -21,7 +21,8 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     method: 'POST', url: '/api/chat/group/create', tags, auth: 'token',
     summary: 'Create a group with some of my contacts (E21)',
     description: '`userIds` are contact entry ids (the `id` of goodfriendlist rows), as a JSON array or comma-separated text.',
-    params: { userIds: p.list('用户', { required: true }) },
+    // No desc in the original's rule: its messages name the key itself (userIds不能为空).
+    params: { userIds: p.list('userIds', { required: true }) },
     data: ok,
     handler: async ({ userIds }, c) => {
       await d.groups.create(c.user, userIds);
