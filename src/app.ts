@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { UserEvent } from './domain/events.js';
 import { accountAnomalyNotice, entryNotices } from './domain/notices.js';
+import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { HttpEntry, someoneListens } from './http/entry.js';
 import { Presenter } from './http/presenters.js';
 import { buildHttp } from './http/server.js';
@@ -102,7 +103,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   const log: Logger = pino({ level: config.logLevel }, opts.logStream);
   onStoreError = (err) => log.warn({ err }, 'database connection lost; the pool reconnects');
   const tokens = new TokenService(secret, config.tokenTtl, clock);
-  const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login });
+  const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login, accountsPerAddress: config.signup.accountsPerAddress });
   const users = new UserService(store, clock);
   const onBusError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
   // Redis and the S3 SDK are loaded only when configured (start-up time of a single node).
@@ -127,7 +128,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   );
   const friends = new FriendService(store, clock);
   const applies = new ApplyService(store, delivery, clock);
-  const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost });
+  const visitors = new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost, visitorsPerAddress: config.signup.visitorsPerAddress });
 
   const metrics = new Metrics(() => delivery.countAllPending());
   delivery.listen({
@@ -141,6 +142,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
 
   let closing = false;
   const entry = opts.entry ?? new HttpEntry();
+  const trustProxy = trustedProxies(config.trustProxy);
+  const clientAddress = clientAddressOf(trustProxy);
   const http = await buildHttp(
     {
       auth,
@@ -167,7 +170,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     {
       entry,
       logger: log,
-      trustProxy: config.trustProxy,
+      trustProxy,
       bodyLimit: config.bodyLimit,
       version: VERSION,
       uploadMaxBytes: config.uploadMaxBytes,
@@ -213,10 +216,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     },
   );
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const address = config.trustProxy
-      ? (String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() || req.socket.remoteAddress || '')
-      : (req.socket.remoteAddress ?? '');
-    gateway.handleUpgrade(req, socket, head, address);
+    gateway.handleUpgrade(req, socket, head, clientAddress(req));
   };
 
   if (config.jwtSecret === undefined && config.database.kind !== 'sqlite') {

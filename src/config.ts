@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -41,16 +42,26 @@ export interface Config {
   logLevel: LogLevel;
   /** Offset of the time zone used to render `create_time` text, in minutes east of UTC. */
   displayTzOffsetMinutes: number;
-  trustProxy: boolean;
+  /**
+   * Addresses of the reverse proxies whose X-Forwarded-For is believed (IPs, CIDR ranges, or
+   * loopback / linklocal / uniquelocal); empty: the peer's own address is the client's.
+   */
+  trustProxy: string[];
   bodyLimit: number;
   uploadMaxBytes: number;
   /** log2 of the scrypt cost parameter N. */
   scryptCost: number;
   login: {
+    /** Failed logins allowed for one username from one address per window. */
     maxFailuresPerUser: number;
+    /** Failed logins allowed from one address per window, whatever the username. */
     maxFailuresPerAddress: number;
+    /** Failed logins allowed for one username per window from addresses it never logged in from. */
+    maxFailuresPerAccount: number;
     windowSeconds: number;
   };
+  /** New accounts one address may create per hour: registered (regChat, visitorregChat) and visitor accounts. */
+  signup: { accountsPerAddress: number; visitorsPerAddress: number };
   /** Days a stored message is kept; 0 keeps messages forever. */
   messageRetentionDays: number;
   ws: {
@@ -87,7 +98,7 @@ export const KNOWN_KEYS = [
   'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
   'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
-  'LOGIN_WINDOW_SECONDS', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
+  'LOGIN_WINDOW_SECONDS', 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 'REGISTER_MAX_PER_IP_HOUR', 'VISITOR_MAX_PER_IP_HOUR', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
   'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS', 'WS_SOCKETS_PER_USER', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_SECONDS',
 ] as const;
 
@@ -207,6 +218,27 @@ function parseHosts(r: Reader): string[] {
   return hosts;
 }
 
+function parseTrustProxy(r: Reader): string[] {
+  const v = r.raw('TRUST_PROXY');
+  if (v === undefined || /^(0|false|no|off)$/i.test(v)) return [];
+  if (/^(1|true|yes|on)$/i.test(v) || /^\d+$/.test(v)) {
+    r.fail(
+      `TRUST_PROXY: "${v}" would believe X-Forwarded-For from anyone who reaches the server directly; ` +
+        'give the addresses of your proxies instead, e.g. TRUST_PROXY=loopback or TRUST_PROXY=10.0.0.5,10.0.1.0/24',
+    );
+    return [];
+  }
+  const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of list) {
+    const [ip, bits, extra] = a.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(a);
+    const family = isIP(ip ?? '');
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!named && (family === 0 || !bitsOk || extra !== undefined)) r.fail(`TRUST_PROXY: "${a}" is not an address, a CIDR range or loopback/linklocal/uniquelocal`);
+  }
+  return list;
+}
+
 function parseOrigins(r: Reader): '*' | string[] {
   const v = r.str('CORS_ORIGINS', '*');
   if (v === '*') return '*';
@@ -247,14 +279,19 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     screenshotHosts: parseHosts(r),
     logLevel,
     displayTzOffsetMinutes: parseTz(r),
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(r),
     bodyLimit: r.int('BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     uploadMaxBytes: r.int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
     scryptCost: r.int('SCRYPT_COST', 14, 10, 20),
     login: {
       maxFailuresPerUser: r.int('LOGIN_MAX_FAILURES', 5, 1, 1000),
       maxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100000),
+      maxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1000000),
       windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+    },
+    signup: {
+      accountsPerAddress: r.int('REGISTER_MAX_PER_IP_HOUR', 100, 1, 1000000),
+      visitorsPerAddress: r.int('VISITOR_MAX_PER_IP_HOUR', 200, 1, 1000000),
     },
     messageRetentionDays: r.int('MESSAGE_RETENTION_DAYS', 0, 0, 36500),
     ws: {

@@ -15,6 +15,7 @@ export const MSG = {
   wrongPassword: '账户或密码错误',
   loginFailed: '登录失败',
   loginThrottled: '登录失败次数过多，请稍后再试',
+  signupThrottled: '注册过于频繁，请1个小时后再试',
   passwordMismatch: '新密码与确认新密码不一致',
   passwordUserMissing: '用户不存在，无法修改密码',
   passwordOldWrong: '原始密码错误，无法修改密码',

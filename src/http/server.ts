@@ -25,7 +25,8 @@ export interface HttpOptions {
   /** The HTTP server Fastify serves on (it may already be listening: see HttpEntry). */
   entry: HttpEntry;
   logger: FastifyBaseLogger;
-  trustProxy: boolean;
+  /** Which peers' X-Forwarded-For is believed (see client-address.ts). */
+  trustProxy: (addr: string, hop: number) => boolean;
   bodyLimit: number;
   version: string;
   uploadMaxBytes: number;

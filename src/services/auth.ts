@@ -10,8 +10,14 @@ import type { Claims, TokenService } from './tokens.js';
 
 export interface AuthOptions {
   scryptCost: number;
-  login: { maxFailuresPerUser: number; maxFailuresPerAddress: number; windowSeconds: number };
+  login: { maxFailuresPerUser: number; maxFailuresPerAddress: number; maxFailuresPerAccount: number; windowSeconds: number };
+  /** New registered accounts one address may create per hour. */
+  accountsPerAddress: number;
 }
+
+/** How long an address that logged in to an account stays exempt from that account's shared failure count. */
+const TRUSTED_ADDRESS_MS = 30 * 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Told when a user's current session changes, so that sockets of older sessions stop receiving.
@@ -70,7 +76,8 @@ export class AuthService {
   }
 
   /** E01: creates the account and its profile row, then logs in exactly as E02. */
-  async register(c: Credentials): Promise<LoginResult> {
+  async register(c: Credentials, address: string): Promise<LoginResult> {
+    await this.countSignup(address);
     if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
     const password = await hashPassword(c.password, this.opts.scryptCost);
     let user: User;
@@ -86,29 +93,49 @@ export class AuthService {
     return this.startSession(user, 'user');
   }
 
+  /** Counts a registration attempt of the address (E01, E14); past REGISTER_MAX_PER_IP_HOUR it is refused. */
+  async countSignup(address: string): Promise<void> {
+    if ((await this.store.rates.hit(`signup:a:${address}`, HOUR_MS, this.clock.now())) > this.opts.accountsPerAddress) {
+      throw new AppError('rate_limited', MSG.signupThrottled);
+    }
+  }
+
   /**
-   * E02: the seed's "compareData". Failed attempts are counted per username and per address;
-   * past the limit the attempt is refused before the password is even checked.
+   * E02: the seed's "compareData". An attempt is counted before the password is checked, in the
+   * store (atomic, shared by every node), so parallel attempts cannot pass a limit: per username
+   * and address, per address, and per account from addresses that never logged in to it. A
+   * login that succeeds takes its counts back. Failures from elsewhere never lock the owner out
+   * of an address they logged in from before (docs/security.md).
    */
   async login(c: Credentials, address: string, device?: string): Promise<LoginResult> {
     const now = this.clock.now();
-    const userKey = `login:u:${c.username.toLowerCase()}`;
+    const { maxFailuresPerUser, maxFailuresPerAddress, maxFailuresPerAccount, windowSeconds } = this.opts.login;
+    const window = windowSeconds * 1000;
+    const rates = this.store.rates;
+    const pairKey = `login:ua:${c.username}\u0000${address}`;
     const addrKey = `login:a:${address}`;
-    const { maxFailuresPerUser, maxFailuresPerAddress, windowSeconds } = this.opts.login;
-    const [byUser, byAddr] = await Promise.all([this.store.rates.peek(userKey, now), this.store.rates.peek(addrKey, now)]);
-    if (byUser >= maxFailuresPerUser || byAddr >= maxFailuresPerAddress) {
+    const accountKey = `login:u:${c.username}`;
+    const trustKey = `login:ok:${c.username}\u0000${address}`;
+    const trusted = (await rates.peek(trustKey, now)) > 0;
+    const [byPair, byAddr, byAccount] = await Promise.all([
+      rates.hit(pairKey, window, now),
+      rates.hit(addrKey, window, now),
+      trusted ? 0 : rates.hit(accountKey, window, now),
+    ]);
+    if (byPair > maxFailuresPerUser || byAddr > maxFailuresPerAddress || byAccount > maxFailuresPerAccount) {
       throw new AppError('rate_limited', MSG.loginThrottled);
     }
-    const failed = async (message: string): Promise<never> => {
-      await Promise.all([this.store.rates.hit(userKey, windowSeconds * 1000, now), this.store.rates.hit(addrKey, windowSeconds * 1000, now)]);
-      throw new AppError('invalid', message);
-    };
 
     const user = await this.store.users.findByUsername(c.username);
-    if (!user || user.status !== UserStatus.active) return failed(MSG.accountMissingOrDisabled);
+    if (!user || user.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
     const check = await verifyPassword(c.password, user.password, this.opts.scryptCost);
-    if (!check.ok) return failed(MSG.wrongPassword);
-    await this.store.rates.reset(userKey);
+    if (!check.ok) throw new AppError('invalid', MSG.wrongPassword);
+    await Promise.all([
+      rates.reset(pairKey),
+      rates.release(addrKey, now),
+      trusted ? undefined : rates.release(accountKey, now),
+      rates.reset(trustKey).then(() => rates.hit(trustKey, TRUSTED_ADDRESS_MS, now)),
+    ]);
     if (check.needsRehash) {
       await this.store.users.update(user.id, { password: await hashPassword(c.password, this.opts.scryptCost) }, now);
     }

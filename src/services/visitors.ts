@@ -15,6 +15,8 @@ export interface SignedRequest {
   deviceId: string;
   timestamp: number;
   sign: string;
+  /** The client's address (as resolved through TRUST_PROXY). */
+  address: string;
 }
 
 export interface DeviceInfo {
@@ -37,39 +39,49 @@ export class VisitorService {
     private readonly store: Store,
     private readonly auth: AuthService,
     private readonly clock: Clock,
-    private readonly opts: { salt: string; scryptCost: number },
+    private readonly opts: { salt: string; scryptCost: number; visitorsPerAddress: number },
   ) {}
 
-  /** Steps 3–6 of spec §7.3: signature, freshness (both ways), device id, per-device hourly limit. */
-  async admit(r: SignedRequest): Promise<void> {
+  /**
+   * Steps 3–6 of spec §7.3: signature, freshness (both ways), device id, per-device hourly limit.
+   * Answers the device id as it is kept: in lower case, so that changing its case makes no new device.
+   */
+  async admit(r: SignedRequest): Promise<string> {
     if (!signatureMatches(r.sign, r.deviceId, String(r.timestamp), this.opts.salt)) throw new AppError('invalid', MSG.illegalSignature);
     const now = this.clock.now();
     if (Math.abs(now - r.timestamp) > SIGNATURE_WINDOW_MS) throw new AppError('invalid', MSG.requestExpired);
     if (!DEVICE_ID.test(r.deviceId)) throw new AppError('invalid', MSG.invalidDevice);
-    const count = await this.store.rates.hit(`visitor:${r.deviceId}`, 3_600_000, now);
+    const deviceId = r.deviceId.toLowerCase();
+    const count = await this.store.rates.hit(`visitor:${deviceId}`, 3_600_000, now);
     if (count > VISITOR_REQUESTS_PER_HOUR) throw new AppError('invalid', MSG.visitorTooFrequent);
+    return deviceId;
   }
 
   /** E13: the device's visitor session, creating the visitor account on first use. */
   async register(r: SignedRequest, device: DeviceInfo): Promise<LoginResult> {
-    await this.admit(r);
-    const bound = await this.store.users.findByDevice(r.deviceId);
+    const deviceId = await this.admit(r);
+    const bound = await this.store.users.findByDevice(deviceId);
     if (bound && bound.role === 'visitor') {
       if (bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
-      const result = await this.auth.startSession(bound, 'visitor', { device: r.deviceId, join: true });
+      const result = await this.auth.startSession(bound, 'visitor', { device: deviceId, join: true });
       await this.saveDevice(bound.id, device);
       return result;
     }
-    const visitor = await this.createVisitor(r.deviceId, device, bound);
-    return this.auth.startSession(visitor, 'visitor', { device: r.deviceId, join: true });
+    // A new account: counted per address too (a new device id per request is no new device).
+    if ((await this.store.rates.hit(`visitor:a:${r.address}`, 3_600_000, this.clock.now())) > this.opts.visitorsPerAddress) {
+      throw new AppError('rate_limited', MSG.visitorTooFrequent);
+    }
+    const visitor = await this.createVisitor(deviceId, device, bound);
+    return this.auth.startSession(visitor, 'visitor', { device: deviceId, join: true });
   }
 
   /** E14: upgrades the device's visitor account in place (same id, friends, groups, messages), or creates an account. */
   async upgrade(r: SignedRequest, c: Credentials): Promise<LoginResult> {
-    await this.admit(r);
+    const deviceId = await this.admit(r);
+    await this.auth.countSignup(r.address);
     if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
     const password = await hashPassword(c.password, this.opts.scryptCost);
-    const bound = await this.store.users.findByDevice(r.deviceId);
+    const bound = await this.store.users.findByDevice(deviceId);
     // A disabled or locked visitor cannot shed the ban by upgrading.
     if (bound && bound.role === 'visitor' && bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
     const now = this.clock.now();
@@ -77,12 +89,12 @@ export class VisitorService {
       if (bound && bound.role === 'visitor' && bound.status === UserStatus.active) {
         await this.store.users.update(bound.id, { username: c.username, password, role: 'user', last_login: now }, now);
         const user = (await this.store.users.findById(bound.id)) ?? bound;
-        return await this.auth.startSession(user, 'user', { upgrade: true, device: r.deviceId });
+        return await this.auth.startSession(user, 'user', { upgrade: true, device: deviceId });
       }
       const user = await this.store.transaction((tx) =>
         tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, last_login: now }, now),
       );
-      return await this.auth.startSession(user, 'user', { device: r.deviceId });
+      return await this.auth.startSession(user, 'user', { device: deviceId });
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
       throw e;
@@ -90,9 +102,9 @@ export class VisitorService {
   }
 
   /** E15: an ordinary password login, behind the visitor checks. */
-  async login(r: SignedRequest, c: Credentials, address: string): Promise<LoginResult> {
-    await this.admit(r);
-    return this.auth.login(c, address, r.deviceId);
+  async login(r: SignedRequest, c: Credentials): Promise<LoginResult> {
+    const deviceId = await this.admit(r);
+    return this.auth.login(c, r.address, deviceId);
   }
 
   private async saveDevice(userId: number, d: DeviceInfo): Promise<void> {

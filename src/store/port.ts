@@ -60,6 +60,8 @@ export interface RateLimitRepo {
   hit(key: string, windowMs: number, now: number): Promise<number>;
   /** The count in the key's current window (0 when none is open). */
   peek(key: string, now: number): Promise<number>;
+  /** Takes back one hit of the key's current window (an attempt counted before it turned out fine). */
+  release(key: string, now: number): Promise<void>;
   reset(key: string): Promise<void>;
   /** Deletes windows that ended before `now`. */
   purge(now: number): Promise<void>;

@@ -197,3 +197,20 @@ describeEachDialect('accounts: register and login (E01, E02)', (h) => {
     expect(res.body).toEqual(fail('账号不存在或者被禁用'));
   });
 });
+
+describeEachDialect(
+  'accounts: per-address limit on registrations',
+  (h) => {
+    it('refuses registrations past REGISTER_MAX_PER_IP_HOUR from one address, visitor upgrades included (429)', async () => {
+      expect((await h.server.client.post('/api/regChat', { username: 'limit_one', password: '123456' })).status).toBe(200);
+      expect((await h.server.client.post('/api/regChat', { username: 'limit_two', password: '123456' })).status).toBe(200);
+      const third = await h.server.client.post('/api/regChat', { username: 'limit_three', password: '123456' });
+      expect(third.status).toBe(429);
+      expect(third.body).toEqual(fail('注册过于频繁，请1个小时后再试'));
+      expect(await h.server.app.store.users.findByUsername('limit_three')).toBeUndefined();
+      // logging in is not registering
+      expect((await h.server.client.post('/api/loginChat', { username: 'limit_one', password: '123456' })).status).toBe(200);
+    });
+  },
+  { env: { REGISTER_MAX_PER_IP_HOUR: '2' } },
+);

@@ -1,34 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testDialects } from '../helpers/databases.js';
-import { ManualClock, startServer, type StartOptions, type TestServer } from '../helpers/server.js';
+import { expect, it } from 'vitest';
+import { describeEachDialectWithServers as eachDialect } from '../helpers/dialects.js';
+import { ManualClock, type TestServer } from '../helpers/server.js';
 
 /**
  * Login throttling (E02), token expiry (§2) and time rendering (§1.5), driven by a ManualClock.
  * Every test starts its own server, so that failure counts and clocks never leak between tests.
  */
-type Start = (opts?: Omit<StartOptions, 'dialect'>) => Promise<TestServer>;
-
-function eachDialect(name: string, body: (start: Start) => void): void {
-  for (const dialect of testDialects()) {
-    describe(`${name} [${dialect}]`, () => {
-      const started: TestServer[] = [];
-      afterEach(async () => {
-        for (const s of started.splice(0)) await s.close();
-      });
-      body(async (opts = {}) => {
-        const s = await startServer({ ...opts, dialect });
-        started.push(s);
-        return s;
-      });
-    });
-  }
-}
 
 const THROTTLED = { msg: 'fail', data: '登录失败次数过多，请稍后再试' };
 const WRONG = { msg: 'fail', data: '账户或密码错误' };
 const SEC = 1000;
 
-const login = (s: TestServer, username: string, password: string) => s.client.post('/api/loginChat', { username, password });
+/** A login; `from` is the client address a trusted proxy reports (servers started with TRUST_PROXY=loopback). */
+const login = (s: TestServer, username: string, password: string, from?: string) =>
+  s.client.post('/api/loginChat', { username, password }, from ? { headers: { 'x-forwarded-for': from } } : {});
 
 async function failTimes(s: TestServer, username: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
@@ -114,6 +99,54 @@ eachDialect('login throttle (E02)', (start) => {
     expect((await login(s, 'addr_a', 'right-pw')).status).toBe(429);
     clock.advance(901 * SEC);
     expect((await login(s, 'addr_ok', 'right-pw')).status).toBe(200);
+  });
+
+  it('counts each attempt before the password is checked: of 40 parallel wrong passwords only LOGIN_MAX_FAILURES are checked', async () => {
+    const s = await start({ clock: new ManualClock() });
+    await s.client.register('victim', 'right-pw');
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(s, 'victim', `wrong${i}xx`)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((x) => x === 400).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((x) => x === 400 || x === 429)).toHaveLength(40);
+    for (const a of answers) expect(a.body).toEqual(a.status === 400 ? WRONG : THROTTLED);
+  });
+
+  it('failures from other addresses do not lock the owner out; the account-wide count spares addresses that logged in before', async () => {
+    const s = await start({ clock: new ManualClock(), env: { TRUST_PROXY: 'loopback', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10' } });
+    await s.client.register('owner01', 'right-pw');
+    expect((await login(s, 'owner01', 'right-pw', '198.51.100.7')).status).toBe(200);
+    // attackers at five addresses, two failures each: the account-wide count reaches 10
+    for (const a of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5']) {
+      for (let i = 0; i < 2; i++) expect((await login(s, 'owner01', 'guess-pw', a)).body).toEqual(WRONG);
+    }
+    // a new address is refused now, even with the right password; the owner's known address is not
+    expect((await login(s, 'owner01', 'right-pw', '192.0.2.44')).body).toEqual(THROTTLED);
+    expect((await login(s, 'owner01', 'right-pw', '198.51.100.7')).status).toBe(200);
+    // and five failures from one attacker address do not touch the owner's
+    for (let i = 0; i < 5; i++) await login(s, 'owner01', 'guess-pw', '203.0.113.9');
+    expect((await login(s, 'owner01', 'guess-pw', '203.0.113.9')).body).toEqual(THROTTLED);
+    expect((await login(s, 'owner01', 'right-pw', '198.51.100.7')).status).toBe(200);
+  });
+
+  it('counts usernames as they are spelled (they are case-sensitive): failures on caseuser leave CaseUser alone', async () => {
+    const s = await start({ clock: new ManualClock() });
+    await s.client.register('CaseUser', 'right-pw');
+    await failTimes(s, 'caseuser', 5);
+    expect((await login(s, 'caseuser', 'wrong-password')).status).toBe(429);
+    expect((await login(s, 'CaseUser', 'right-pw')).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For only from a trusted proxy, and only the hop that proxy added', async () => {
+    const clock = new ManualClock();
+    // no proxy trusted: a client's header changes nothing
+    const direct = await start({ clock, env: { LOGIN_MAX_FAILURES_PER_IP: '3' } });
+    for (let i = 0; i < 3; i++) await login(direct, `spoof_${i}`, 'x-password', `203.0.113.${i}`);
+    expect((await login(direct, 'spoof_9', 'x-password', '203.0.113.99')).body).toEqual(THROTTLED);
+    // behind a trusted proxy, what the client wrote before the proxy's own entry is ignored
+    const proxied = await start({ clock, env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'loopback' } });
+    for (let i = 0; i < 3; i++) await login(proxied, `spoof_${i}`, 'x-password', `10.9.9.${i}, 198.51.100.1`);
+    expect((await login(proxied, 'spoof_9', 'x-password', '10.9.9.99, 198.51.100.1')).body).toEqual(THROTTLED);
+    expect((await login(proxied, 'spoof_9', 'x-password', '198.51.100.2')).body).toEqual({ msg: 'fail', data: '账号不存在或者被禁用' });
   });
 
   // Registration logs in without the throttle: the password was just set.

@@ -108,3 +108,34 @@ describeEachDialect(
   },
   { clock },
 );
+
+describeEachDialect(
+  'visitors: per-address limit on new accounts, device ids in any case',
+  (h) => {
+    const v = new VisitorClient(() => h.server, clock);
+
+    it('refuses a new visitor account past VISITOR_MAX_PER_IP_HOUR (429); known devices still sign in', async () => {
+      const known = newDevice();
+      expect((await v.register(known)).status).toBe(200);
+      expect((await v.register(newDevice())).status).toBe(200);
+      const third = await v.register(newDevice());
+      expect(third.status).toBe(429);
+      expect(third.body).toEqual(TOO_FREQUENT);
+      expect((await v.register(known)).status).toBe(200);
+      clock.advance(HOUR + 1);
+      expect((await v.register(newDevice())).status).toBe(200);
+    });
+
+    it('treats a device id in upper case as the same device: same account, same hourly count', async () => {
+      clock.advance(HOUR + 1);
+      const d = newDevice();
+      const first = (await v.register(d)).body.data;
+      const upper = await v.register(d.toUpperCase());
+      expect(upper.status).toBe(200);
+      expect(upper.body.data.id).toBe(first.id);
+      for (let i = 0; i < 3; i++) expect((await v.register(i % 2 ? d : d.toUpperCase())).status).toBe(200);
+      expectLimited(await v.register(d.toUpperCase()), 'upper case');
+    });
+  },
+  { clock, env: { VISITOR_MAX_PER_IP_HOUR: '2' } },
+);

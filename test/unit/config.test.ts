@@ -31,12 +31,16 @@ describe('loadConfig defaults', () => {
       ffmpegPath: 'ffmpeg',
       logLevel: 'info',
       displayTzOffsetMinutes: 480,
-      trustProxy: false,
+      trustProxy: [],
       bodyLimit: 1024 * 1024,
       uploadMaxBytes: 50 * 1024 * 1024,
       scryptCost: 14,
-      login: { maxFailuresPerUser: 5, maxFailuresPerAddress: 30, windowSeconds: 900 },
+      login: { maxFailuresPerUser: 5, maxFailuresPerAddress: 30, maxFailuresPerAccount: 100, windowSeconds: 900 },
+      signup: { accountsPerAddress: 100, visitorsPerAddress: 200 },
       messageRetentionDays: 0,
+      ws: { maxPayloadBytes: 65536, maxBufferedBytes: 8 * 1024 * 1024, connectsPerMinute: 120, framesPerMinute: 600, pingIntervalMs: 30_000, socketsPerUser: 64 },
+      corsOrigins: '*',
+      shutdownGraceMs: 5000,
       unknownKeys: [],
     });
     expect(Object.isFrozen(c)).toBe(true);
@@ -51,24 +55,30 @@ describe('loadConfig defaults', () => {
     const c = loadConfig({
       PORT: '8080', HOST: '127.0.0.1', REDIS_URL: 'redis://localhost:6379/', DATA_DIR: '/tmp/natter-x',
       JWT_SECRET: 's'.repeat(32), TOKEN_TTL: '12h', VISITOR_SALT: 'salt', PUBLIC_URL: 'https://im.example.com/',
-      FFMPEG_PATH: '/usr/bin/ffmpeg', LOG_LEVEL: 'silent', DISPLAY_TIMEZONE: '-05:30', TRUST_PROXY: 'yes',
+      FFMPEG_PATH: '/usr/bin/ffmpeg', LOG_LEVEL: 'silent', DISPLAY_TIMEZONE: '-05:30', TRUST_PROXY: 'loopback, 10.0.0.0/8',
       BODY_LIMIT: '2048', UPLOAD_MAX_BYTES: '4096', SCRYPT_COST: '10', LOGIN_MAX_FAILURES: '3',
-      LOGIN_MAX_FAILURES_PER_IP: '9', LOGIN_WINDOW_SECONDS: '60', MESSAGE_RETENTION_DAYS: '30',
+      LOGIN_MAX_FAILURES_PER_IP: '9', LOGIN_WINDOW_SECONDS: '60', MESSAGE_RETENTION_DAYS: '30', LOGIN_MAX_FAILURES_PER_ACCOUNT: '40',
+      REGISTER_MAX_PER_IP_HOUR: '7', VISITOR_MAX_PER_IP_HOUR: '8', WS_SOCKETS_PER_USER: '4', CORS_ORIGINS: 'https://a.example, http://b.example:8080',
+      SHUTDOWN_GRACE_SECONDS: '0',
       S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's',
     });
     expect(c).toMatchObject({
       port: 8080, host: '127.0.0.1', redisUrl: 'redis://localhost:6379', dataDir: '/tmp/natter-x',
       database: { kind: 'sqlite', file: '/tmp/natter-x/natter.db' }, jwtSecret: 's'.repeat(32), tokenTtl: 43200,
       visitorSalt: 'salt', publicUrl: 'https://im.example.com', ffmpegPath: '/usr/bin/ffmpeg', logLevel: 'silent',
-      displayTzOffsetMinutes: -330, trustProxy: true, bodyLimit: 2048, uploadMaxBytes: 4096, scryptCost: 10,
-      login: { maxFailuresPerUser: 3, maxFailuresPerAddress: 9, windowSeconds: 60 }, messageRetentionDays: 30,
+      displayTzOffsetMinutes: -330, trustProxy: ['loopback', '10.0.0.0/8'], bodyLimit: 2048, uploadMaxBytes: 4096, scryptCost: 10,
+      login: { maxFailuresPerUser: 3, maxFailuresPerAddress: 9, maxFailuresPerAccount: 40, windowSeconds: 60 }, messageRetentionDays: 30,
+      signup: { accountsPerAddress: 7, visitorsPerAddress: 8 }, ws: { socketsPerUser: 4 },
+      corsOrigins: ['https://a.example', 'http://b.example:8080'], shutdownGraceMs: 0,
       s3: { endpoint: 'http://127.0.0.1:9000', bucket: 'b', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's', publicUrl: undefined },
     });
   });
 
-  it('reads booleans in their usual spellings', () => {
-    for (const v of ['1', 'true', 'YES', 'on']) expect(loadConfig({ TRUST_PROXY: v }).trustProxy, v).toBe(true);
-    for (const v of ['0', 'false', 'No', 'off']) expect(loadConfig({ TRUST_PROXY: v }).trustProxy, v).toBe(false);
+  it('reads TRUST_PROXY as a list of proxies; "false" trusts none; "true" and hop counts are refused (they would trust anyone)', () => {
+    for (const v of ['0', 'false', 'No', 'off']) expect(loadConfig({ TRUST_PROXY: v }).trustProxy, v).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1,::1, uniquelocal,fd00::/8' }).trustProxy).toEqual(['127.0.0.1', '::1', 'uniquelocal', 'fd00::/8']);
+    for (const v of ['1', 'true', 'YES', 'on', '2']) expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/^TRUST_PROXY: ".*" would believe X-Forwarded-For from anyone/);
+    for (const v of ['10.0.0.0/33', 'proxy.example.com', '10.0.0.1/8/1']) expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/is not an address, a CIDR range/);
   });
 
   it('lists unknown NATTER_* and S3_* keys as warnings, not errors', () => {
@@ -134,7 +144,9 @@ describe('loadConfig problems', () => {
     [{ PUBLIC_URL: 'im.example.com' }, 'PUBLIC_URL: expected a URL starting with http:// or https://, got "im.example.com"'],
     [{ DISPLAY_TIMEZONE: '+8' }, 'DISPLAY_TIMEZONE: expected an offset such as +08:00, got "+8"'],
     [{ DISPLAY_TIMEZONE: '+15:00' }, 'DISPLAY_TIMEZONE: expected an offset such as +08:00, got "+15:00"'],
-    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY: expected true or false, got "maybe"'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY: "maybe" is not an address, a CIDR range or loopback/linklocal/uniquelocal'],
+    [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS: "app.example.com" is not an origin such as https://app.example.com (or use *)'],
+    [{ WS_SOCKETS_PER_USER: '0' }, 'WS_SOCKETS_PER_USER: expected an integer from 1 to 10000, got "0"'],
     [{ BODY_LIMIT: '1023' }, 'BODY_LIMIT: expected an integer from 1024 to 104857600, got "1023"'],
     [{ UPLOAD_MAX_BYTES: '1k' }, 'UPLOAD_MAX_BYTES: expected an integer from 1024 to 2147483648, got "1k"'],
     [{ SCRYPT_COST: '9' }, 'SCRYPT_COST: expected an integer from 10 to 20, got "9"'],

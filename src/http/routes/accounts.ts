@@ -34,7 +34,7 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
     auth: 'public',
     params: credentials,
     data: LoginView,
-    handler: async (input) => d.present.login(await d.auth.register(input)),
+    handler: async (input, _c, req) => d.present.login(await d.auth.register(input, req.ip)),
   });
 
   addRoute(app, d.auth, {

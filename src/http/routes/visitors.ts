@@ -42,7 +42,7 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
     data: LoginView,
     handler: async ({ deviceId, timestamp, ...info }, _c, req) =>
-      d.present.login(await d.visitors.register({ deviceId, timestamp, sign: signOf(req) }, info)),
+      d.present.login(await d.visitors.register({ deviceId, timestamp, sign: signOf(req), address: req.ip }, info)),
   });
 
   addRoute(app, d.auth, {
@@ -56,7 +56,7 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
     data: LoginView,
     handler: async ({ deviceId, timestamp, username, password }, _c, req) =>
-      d.present.login(await d.visitors.upgrade({ deviceId, timestamp, sign: signOf(req) }, { username, password })),
+      d.present.login(await d.visitors.upgrade({ deviceId, timestamp, sign: signOf(req), address: req.ip }, { username, password })),
   });
 
   addRoute(app, d.auth, {
@@ -70,6 +70,6 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
     data: LoginView,
     handler: async ({ deviceId, timestamp, username, password }, _c, req) =>
-      d.present.login(await d.visitors.login({ deviceId, timestamp, sign: signOf(req) }, { username, password }, req.ip)),
+      d.present.login(await d.visitors.login({ deviceId, timestamp, sign: signOf(req), address: req.ip }, { username, password })),
   });
 }

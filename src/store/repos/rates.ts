@@ -31,6 +31,16 @@ export class RateLimitRepository implements RateLimitRepo {
     return row && row.reset_at > now ? row.count : 0;
   }
 
+  async release(key: string, now: number): Promise<void> {
+    await this.ctx.db
+      .updateTable('rate_limit')
+      .set({ count: sql<number>`${sql.ref('count')} - 1` })
+      .where('key', '=', key)
+      .where('count', '>', 0)
+      .where('reset_at', '>', now)
+      .execute();
+  }
+
   async reset(key: string): Promise<void> {
     await this.ctx.db.deleteFrom('rate_limit').where('key', '=', key).execute();
   }
