@@ -19,13 +19,13 @@ export interface ConnectionLimits {
 class Stopped extends Error {}
 
 /**
- * What a socket does for its user. `active`: receives the user's messages (one per user at a
- * time, the newest of the current session). `standby`: an older socket of the current session,
+ * What a socket does for its user. `opening`: accepted, its cursors not loaded yet. `active`:
+ * receives the user's messages (one per user at a time, the newest of the current session). `standby`: an older socket of the current session,
  * open but sent nothing but pings; it takes over if the active one closes. `retired`: a socket
  * of a session that ended from its own device (logout, upgrade, a new login there); kept open
  * because seed clients read a close as "signed in elsewhere", sent nothing but pings.
  */
-export type SocketState = 'active' | 'standby' | 'retired';
+export type SocketState = 'opening' | 'active' | 'standby' | 'retired';
 
 /**
  * One authenticated socket. Everything it is sent goes through one queue, so live pushes and
@@ -36,7 +36,7 @@ export type SocketState = 'active' | 'standby' | 'retired';
 export class Connection {
   readonly id = randomUUID();
   readonly openedAt: number;
-  state: SocketState = 'standby';
+  state: SocketState = 'opening';
   alive = true;
   private cursors = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();

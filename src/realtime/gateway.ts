@@ -134,7 +134,8 @@ export class Gateway {
     // Cursors this node has not saved yet (an older socket of this user) are saved first.
     await this.delivery.flush();
     await conn.init();
-    if (!conn.open) return;
+    // Its session may have ended meanwhile (then it was retired).
+    if (!conn.open || conn.state === 'retired') return;
     this.activate(sockets, conn);
 
     conn.sendRaw(frames.welcome(this.clock.now()));
@@ -215,11 +216,12 @@ export class Gateway {
     const sockets = this.users.get(uid);
     if (!sockets) return;
     const wasActive = sockets.remove(conn);
-    if (wasActive && !this.closing && !this.takeOver(sockets, conn.sid)) {
+    // What it delivered is saved before another socket takes over and reads the cursors.
+    await this.delivery.flush();
+    if (wasActive && !this.closing && !sockets.active && !this.takeOver(sockets, conn.sid)) {
       const ev: UserEvent = { v: 1, type: 'vacated', sid: conn.sid, conn: conn.id };
       await this.bus.publish(userTopic(uid), ev).catch((err: unknown) => this.log.warn({ err }, 'could not announce closed socket'));
     }
-    await this.delivery.flush();
     if (sockets.size > 0 || this.users.get(uid) !== sockets) return;
     this.users.delete(uid);
     const sub = this.unsubscribe.get(uid);
