@@ -112,10 +112,11 @@ export class AuthService {
     const { maxFailuresPerUser, maxFailuresPerAddress, maxFailuresPerAccount, windowSeconds } = this.opts.login;
     const window = windowSeconds * 1000;
     const rates = this.store.rates;
-    const pairKey = `login:ua:${c.username}\u0000${address}`;
+    // Addresses hold no space: "<address> <username>" cannot be read two ways.
+    const pairKey = `login:ua:${address} ${c.username}`;
     const addrKey = `login:a:${address}`;
     const accountKey = `login:u:${c.username}`;
-    const trustKey = `login:ok:${c.username}\u0000${address}`;
+    const trustKey = `login:ok:${address} ${c.username}`;
     const trusted = (await rates.peek(trustKey, now)) > 0;
     const [byPair, byAddr, byAccount] = await Promise.all([
       rates.hit(pairKey, window, now),

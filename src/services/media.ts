@@ -43,11 +43,13 @@ export interface MediaOptions {
   screenshotHosts: string[];
 }
 
+/** E31 input, checked for type and range by the caller (the HTTP parameter layer). */
 export interface ScreenshotInput {
-  videoUrl: unknown;
-  time: unknown;
-  width: unknown;
-  format: unknown;
+  videoUrl: string;
+  /** ms into the video, ≥ 0. */
+  time: number;
+  width: number | undefined;
+  format: string;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -147,16 +149,10 @@ export class MediaService {
 
   /** E31: the frame at `time` ms, scaled to `width`, as png or jpg; stored and returned inline. */
   async screenshot(p: ScreenshotInput) {
-    const videoUrl = typeof p.videoUrl === 'string' ? p.videoUrl.trim() : '';
+    const videoUrl = p.videoUrl.trim();
     if (!videoUrl) throw new AppError('invalid', MSG.videoUrlMissing);
-    const time = Number(p.time);
-    if (p.time === undefined || p.time === '' || !Number.isFinite(time) || time < 0) throw new AppError('invalid', MSG.badTime);
-    let width: number | undefined;
-    if (p.width !== undefined && p.width !== '' && p.width !== null) {
-      width = Number(p.width);
-      if (!Number.isInteger(width) || width < 1 || width > 3840) throw new AppError('invalid', MSG.badWidth);
-    }
-    const format = p.format === undefined || p.format === '' ? 'png' : String(p.format).toLowerCase();
+    const { time, width } = p;
+    const format = p.format.toLowerCase();
     if (!['png', 'jpg', 'jpeg'].includes(format)) throw new AppError('invalid', MSG.badFormat);
     if (!(await this.d.frames.available())) throw new AppError('unavailable', MSG.ffmpegMissing);
     const input = await this.videoInput(videoUrl);

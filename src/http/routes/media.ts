@@ -10,6 +10,17 @@ import { Envelope, Fail, failResponses } from '../schemas/common.js';
 const tooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
 
 /**
+ * Whether an error is the request body's fault rather than ours: the multipart parser's (no
+ * boundary, a part cut short, a malformed header) or the client going away mid-upload.
+ */
+function badBody(e: unknown): boolean {
+  if (!(e instanceof Error) || e instanceof AppError) return false;
+  const code = (e as { code?: string }).code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || e.message === 'aborted') return true;
+  return (e as { statusCode?: number }).statusCode === undefined && /multipart|part header|boundary|unexpected end of form/i.test(e.message);
+}
+
+/**
  * When a request is answered before its file was read, the rest of the body is discarded and the
  * connection closed, so that neither a slow nor a vanished client can hold it.
  */
@@ -20,12 +31,15 @@ function discard(req: FastifyRequest, reply: FastifyReply, file: NodeJS.Readable
   req.raw.once('close', () => req.raw.destroy());
 }
 
-/** The first file part of a multipart request, with the fields sent before it. */
+/** The first file part of a multipart request, with the fields sent before it; undefined when there is none. */
 async function firstFile(req: FastifyRequest) {
-  if (!req.isMultipart()) throw new AppError('invalid', MSG.noFile);
-  const part = await req.file();
-  if (!part) throw new AppError('invalid', MSG.noFile);
-  return part;
+  if (!req.isMultipart()) return undefined;
+  try {
+    return await req.file();
+  } catch (e) {
+    if (badBody(e)) throw new AppError('invalid', MSG.badRequest);
+    throw e;
+  }
 }
 
 const multipartBody = {
@@ -54,11 +68,13 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
       const { diydir } = readInput(diyParams, { params: req.params, body: undefined, query: req.query });
       d.media.diyDirs(diydir);
       const part = await firstFile(req);
+      if (!part) throw new AppError('invalid', MSG.noFile);
       try {
         return reply.send({ msg: 'ok', data: await d.media.uploadDiy(part.file, diydir) });
       } catch (e) {
         discard(req, reply, part.file);
         if (tooLarge(e)) throw new AppError('invalid', MSG.fileTooLarge);
+        if (badBody(e)) throw new AppError('invalid', MSG.badRequest);
         throw e;
       }
     },
@@ -82,8 +98,9 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
     async (req, reply) => {
       await authenticate(d.auth, req);
       const failed = (why: string) => new AppError('invalid', `${MSG.uploadFailed}: ${why}`);
-      if (!req.isMultipart()) throw failed(MSG.imgFieldRequired);
-      const part = await req.file();
+      const part = await firstFile(req).catch((e: unknown) => {
+        throw e instanceof AppError ? failed(e.message) : e;
+      });
       if (!part) throw failed(MSG.imgFieldRequired);
       if (part.fieldname !== 'img') {
         discard(req, reply, part.file);
@@ -98,11 +115,19 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
         discard(req, reply, part.file);
         if (tooLarge(e)) throw failed(MSG.fileTooLarge);
         if (e instanceof AppError) throw failed(e.message);
+        if (badBody(e)) throw failed(MSG.badRequest);
         throw e;
       }
     },
   );
 
+  // E31 is checked by hand in the original: its failures are 400s with their own messages.
+  const shotParams = {
+    videoUrl: p.str('视频地址', { required: true, max: 2000, invalid: MSG.videoUrlMissing }),
+    time: p.num('时间点（毫秒）', { required: true, min: 0, invalid: MSG.badTime }),
+    width: p.int('图片宽度', { min: 1, max: 3840, invalid: MSG.badWidth }),
+    format: p.str('图片格式', { def: 'png', max: 10, invalid: MSG.badFormat, doc: 'png, jpg or jpeg' }),
+  };
   app.post(
     '/api/chat/getVideoScreenshot',
     {
@@ -110,12 +135,7 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
         summary: 'A frame of a video as an image (E31)',
         description: 'Reads only videos uploaded here (`/public/uploads/...`) or on hosts in SCREENSHOT_ALLOWED_HOSTS. Needs ffmpeg.',
         tags, security, consumes: ['application/json', 'application/x-www-form-urlencoded'],
-        body: Type.Object({
-          videoUrl: Type.String(),
-          time: Type.Number({ description: 'ms into the video' }),
-          width: Type.Optional(Type.Integer({ minimum: 1, maximum: 3840 })),
-          format: Type.Optional(Type.String({ enum: ['png', 'jpg', 'jpeg'] })),
-        }),
+        ...docSchemas(shotParams, 'POST'),
         response: {
           200: Envelope(
             Type.Object({
@@ -133,8 +153,8 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
     async (req, reply) => {
       await authenticate(d.auth, req);
-      const b = (req.body ?? {}) as Record<string, unknown>;
-      return reply.send({ msg: 'ok', data: await d.media.screenshot({ videoUrl: b.videoUrl, time: b.time, width: b.width, format: b.format }) });
+      const input = readInput(shotParams, { params: req.params, body: req.body, query: req.query });
+      return reply.send({ msg: 'ok', data: await d.media.screenshot(input) });
     },
   );
 }
