@@ -28,6 +28,8 @@ function protocolMessage(status: number): string {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (err instanceof AppError) {
+      if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
+      if (err.code === 'unavailable') req.log.warn({ err }, err.message);
       return reply.status(STATUS[err.code]).send({ msg: 'fail', data: err.message });
     }
     if (err instanceof ValidationError) {

@@ -71,7 +71,7 @@ export class VisitorService {
     if ((await this.store.rates.hit(`visitor:a:${r.address}`, 3_600_000, this.clock.now())) > this.opts.visitorsPerAddress) {
       throw new AppError('rate_limited', MSG.visitorTooFrequent);
     }
-    const visitor = await this.createVisitor(deviceId, device, bound);
+    const visitor = await this.createVisitor(deviceId, visitorUsername(r.deviceId), device, bound);
     return this.auth.startSession(visitor, 'visitor', { device: deviceId, join: true });
   }
 
@@ -113,14 +113,14 @@ export class VisitorService {
   }
 
   /**
-   * A new visitor bound to the device, named `VIS<first 8 of the id>` or, when that name is taken,
-   * the same with a random suffix. A registered account still bound to the device is unbound.
+   * A new visitor bound to the device, named `base` (`VIS<first 8 of the id as sent>`) or, when
+   * that name is taken, the same with a random suffix. A registered account still bound to the
+   * device is unbound.
    */
-  private async createVisitor(deviceId: string, device: DeviceInfo, registered: User | undefined): Promise<User> {
+  private async createVisitor(deviceId: string, base: string, device: DeviceInfo, registered: User | undefined): Promise<User> {
     const password = await hashPassword(String(randomInt(0, 1_000_000)).padStart(6, '0'), this.opts.scryptCost);
     const now = this.clock.now();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const base = visitorUsername(deviceId);
       const username = attempt === 0 ? base : `${base}_${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
       if (await this.store.users.findByUsername(username)) continue;
       try {

@@ -1,3 +1,6 @@
+import { AppError } from '../domain/errors.js';
+import { MSG } from '../domain/messages.js';
+
 /** Driver errors translated to a few kinds every dialect shares (see dialects/*.ts). */
 export type StoreErrorKind = 'unique_violation' | 'foreign_key_violation' | 'retryable' | 'unknown';
 
@@ -12,3 +15,15 @@ export class StoreError extends Error {
 }
 
 export const isUniqueViolation = (e: unknown): boolean => e instanceof StoreError && e.kind === 'unique_violation';
+
+/** How long a statement or transaction that meets a locked database is tried again before 503. */
+const BUSY_BUDGET_MS = 3000;
+
+/** The pause before attempt `attempt + 1` (growing, with jitter), or undefined once the budget is spent. */
+export function waitBeforeRetry(attempt: number, startedAt: number): number | undefined {
+  if (Date.now() - startedAt >= BUSY_BUDGET_MS) return undefined;
+  return Math.min(500, 5 * 2 ** attempt) + Math.random() * 20;
+}
+
+/** What a caller hears when the database stayed busy or locked: 503 with Retry-After. */
+export const storeBusy = (cause: unknown): AppError => new AppError('unavailable', MSG.databaseBusy, 1, { cause });

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, sql, type MigrationProvider, type Transaction } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
-import { StoreError } from './errors.js';
+import { StoreError, storeBusy, waitBeforeRetry } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { translatingDialect } from './dialects/translate.js';
 import type { DialectAdapter } from './dialects/types.js';
@@ -53,14 +53,18 @@ export async function openStore(config: DatabaseConfig, onError: (err: Error) =>
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
   const known = new Set<string>();
   const base = repos({ db, dialect: adapter.name }, known);
-  // Deadlocks and serialization failures roll back whole; the transaction is tried again.
+  // Deadlocks, serialization failures and a database locked by another process roll back
+  // whole; the transaction is tried again from a timer, and answers 503 if that lasts.
   const withRetry = async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction().execute(fn);
       } catch (e) {
-        if (!(e instanceof StoreError && e.kind === 'retryable') || attempt >= 4) throw e;
-        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+        if (!(e instanceof StoreError && e.kind === 'retryable')) throw e;
+        const wait = waitBeforeRetry(attempt, started);
+        if (wait === undefined) throw storeBusy(e);
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   };

@@ -95,7 +95,7 @@ describeEachDialect('fuzz: every route of openapi.json answers bad input with a 
         // every field at once, as JSON and as a form
         const all = Object.fromEntries(fields.map((f) => [f, v]));
         expectEnvelope(await request(s, op.method, url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ ...base, ...all })), `${op.path} all=${JSON.stringify(v)?.slice(0, 40)}`);
-        const form = new URLSearchParams(Object.entries(all).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x) ?? '']));
+        const form = new URLSearchParams(Object.entries(all).map(([k, x]): [string, string] => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')]));
         expectEnvelope(await request(s, op.method, `${url}?${form.toString().slice(0, 4000)}`, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, form.toString()), `${op.path} form`);
         // one field at a time, the others absent
         for (const f of fields) {

@@ -95,7 +95,7 @@ describe('E31 getVideoScreenshot', () => {
     const base = { videoUrl: '/public/uploads/Diy/x/y.mp4', time: 500 };
     const cases: [Record<string, unknown>, string][] = [
       [{ time: 500 }, '视频地址不能为空'], [{ videoUrl: '', time: 500 }, '视频地址不能为空'], [{ videoUrl: '   ', time: 500 }, '视频地址不能为空'],
-      [{ videoUrl: 42, time: 500 }, '视频地址不能为空'],
+      [{ videoUrl: 42, time: 500 }, '不允许的视频地址'],
       [{ videoUrl: base.videoUrl }, '时间点参数无效'], [{ ...base, time: -1 }, '时间点参数无效'], [{ ...base, time: 'abc' }, '时间点参数无效'],
       [{ ...base, time: '' }, '时间点参数无效'],
       [{ ...base, width: 0 }, '图片宽度应在1-3840之间'], [{ ...base, width: 3841 }, '图片宽度应在1-3840之间'], [{ ...base, width: 'x' }, '图片宽度应在1-3840之间'],

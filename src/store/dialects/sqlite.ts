@@ -92,9 +92,16 @@ function startCheckpointer(file: string, db: Database.Database): () => Promise<v
 }
 
 /**
- * SQLite through better-sqlite3: WAL (readers never block the writer), foreign keys on, a busy
- * timeout for the rare second process, and synchronous=NORMAL, which in WAL mode keeps every
- * committed transaction across a process crash.
+ * How long one statement waits, on the main thread, for a lock another process holds. The wait
+ * blocks the event loop, so it is short: beyond it the statement (or its transaction) is tried
+ * again from a timer, and a database still locked after a few seconds answers 503.
+ */
+const BUSY_TIMEOUT_MS = 50;
+
+/**
+ * SQLite through better-sqlite3: WAL (readers never block the writer), foreign keys on, a short
+ * busy timeout for the rare second process, and synchronous=NORMAL, which in WAL mode keeps
+ * every committed transaction across a process crash.
  */
 export function createSqlite(file: string): DialectAdapter {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -102,19 +109,20 @@ export function createSqlite(file: string): DialectAdapter {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const stopCheckpointer = file === ':memory:' ? undefined : startCheckpointer(file, db);
   return {
     name: 'sqlite',
     kysely: new SqliteDialect({ database: cachingDatabase(db) }),
     afterClose: stopCheckpointer,
+    inTransaction: () => db.inTransaction,
     upsertStyle: 'on_conflict',
     translateError(err) {
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string') return undefined;
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique_violation';
       if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key_violation';
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'retryable';
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'retryable';
       return undefined;
     },
   };

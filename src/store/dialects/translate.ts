@@ -1,5 +1,5 @@
 import type { DatabaseConnection, Dialect, Driver } from 'kysely';
-import { StoreError } from '../errors.js';
+import { StoreError, storeBusy, waitBeforeRetry } from '../errors.js';
 import type { DialectAdapter } from './types.js';
 
 /**
@@ -17,10 +17,18 @@ export function translatingDialect(adapter: DialectAdapter): Dialect {
       get(target, prop) {
         if (prop === 'executeQuery') {
           return async (q: Parameters<DatabaseConnection['executeQuery']>[0]) => {
-            try {
-              return await target.executeQuery(q);
-            } catch (e) {
-              throw translate(e);
+            const started = Date.now();
+            for (let attempt = 1; ; attempt++) {
+              try {
+                return await target.executeQuery(q);
+              } catch (e) {
+                const err = translate(e);
+                // Outside a transaction a locked database is waited for here, off the event loop.
+                if (err.kind !== 'retryable' || !adapter.inTransaction || adapter.inTransaction()) throw err;
+                const wait = waitBeforeRetry(attempt, started);
+                if (wait === undefined) throw storeBusy(err);
+                await new Promise((r) => setTimeout(r, wait));
+              }
             }
           };
         }

@@ -13,4 +13,10 @@ export interface DialectAdapter {
   upsertStyle: 'on_conflict' | 'on_duplicate_key';
   /** Runs after the Kysely instance is destroyed (helpers of the driver to stop). */
   afterClose?: () => Promise<void>;
+  /**
+   * Set where a `retryable` error can hit a statement outside any transaction (SQLite, locked by
+   * another process): whether a transaction is open now. Such a statement is tried again later,
+   * without blocking; inside a transaction the whole transaction is.
+   */
+  inTransaction?: () => boolean;
 }
