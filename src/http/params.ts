@@ -220,8 +220,8 @@ export function readInput<S extends ParamSpec>(spec: S, sources: Sources): Input
     }
     const res = check(r, raw);
     if (res.ok) out[key] = res.value;
-    else if (r.def !== undefined) out[key] = r.def;
     else if (r.invalid !== undefined && issues.length === 0) throw new AppError('invalid', r.invalid);
+    else if (r.def !== undefined) out[key] = r.def;
     else issues.push({ key, desc: r.desc, type, value: raw, err: res.err });
   }
   if (issues.length > 0) throw new ValidationError(issues);
