@@ -80,6 +80,24 @@ export interface AppOptions {
   entry?: HttpEntry;
 }
 
+/** Tokens travel in headers, in query strings (QR images, sockets) and in bodies: none is ever logged. */
+const LOG_REDACT = { paths: ['req.headers.token', 'req.headers.authorization', 'token', '*.token'], censor: '[redacted]' };
+
+/** The request line without secrets: a `token` in the query string is replaced. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[redacted]');
+}
+
+const logSerializers = {
+  req: (req: { method?: string; url?: string; host?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }),
+};
+
 /** Clean-up passes (expired messages, ended rate-limit windows): at start, then hourly. */
 const HOUSEKEEPING_INTERVAL_MS = 3_600_000;
 
@@ -100,7 +118,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     throw e;
   }
 
-  const log: Logger = pino({ level: config.logLevel }, opts.logStream);
+  const log: Logger = pino({ level: config.logLevel, serializers: logSerializers, redact: LOG_REDACT }, opts.logStream);
   onStoreError = (err) => log.warn({ err }, 'database connection lost; the pool reconnects');
   const tokens = new TokenService(secret, config.tokenTtl, clock);
   const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login, accountsPerAddress: config.signup.accountsPerAddress });
