@@ -4,25 +4,36 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Address ranges an outbound fetch must never reach: loopback, private, link-local, CGNAT, multicast, reserved. */
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked against the IPv4 rules by BlockList itself.
-for (const [net, prefix] of [['::', 127], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
-}
-
+/**
+ * Whether an outbound fetch may reach this address: only global unicast, as classified by
+ * ipaddr.js (loopback, private, link-local, CGNAT, multicast, reserved, documentation and the
+ * like are not). IPv6 forms that carry an IPv4 address (mapped, translated, IPv4-compatible,
+ * NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that IPv4 address; local-use NAT64
+ * (64:ff9b:1::/48) and Teredo are never public.
+ */
 export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (isIP(address) === 0) return false;
+  const addr = ipaddr.parse(address);
+  if (addr.kind() === 'ipv4') return addr.range() === 'unicast';
+  const embedded = embeddedIPv4(addr as ipaddr.IPv6);
+  if (embedded !== undefined) return embedded !== null && embedded.range() === 'unicast';
+  return addr.range() === 'unicast';
+}
+
+/** The IPv4 address inside an IPv6 one; null for a form that hides it; undefined for none. */
+function embeddedIPv4(a: ipaddr.IPv6): ipaddr.IPv4 | null | undefined {
+  const w = a.parts;
+  const low = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+  const zeros = (n: number) => w.slice(0, n).every((x) => x === 0);
+  if (zeros(5) && (w[5] === 0xffff || w[5] === 0)) return low(w[6] ?? 0, w[7] ?? 0); // ::ffff:a.b.c.d and ::a.b.c.d
+  if (zeros(4) && w[4] === 0xffff && w[5] === 0) return low(w[6] ?? 0, w[7] ?? 0); // ::ffff:0:a.b.c.d (RFC 6145)
+  if (w[0] === 0x64 && w[1] === 0xff9b && w.slice(2, 6).every((x) => x === 0)) return low(w[6] ?? 0, w[7] ?? 0); // NAT64 well-known prefix
+  if (w[0] === 0x2002) return low(w[1] ?? 0, w[2] ?? 0); // 6to4
+  if (a.range() === 'rfc6052' || a.range() === 'teredo') return null;
+  return undefined;
 }
 
 /** True when every address the host name resolves to is public. */

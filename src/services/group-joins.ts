@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { JoinPolicy, MemberStatus, memberAvatar, memberName, type Group, type Membership } from '../domain/group.js';
+import { JoinPolicy, MemberStatus, memberAvatar, memberName, type Group, type MemberWithUser, type Membership } from '../domain/group.js';
 import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
 import { MSG } from '../domain/messages.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Repos, Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
+import { groupForApproval, groupForJoin, recomputeAvatar, toGroup, toUser } from './group-common.js';
 
 export interface JoinRequest {
   groupId: number;
@@ -32,8 +32,8 @@ export class GroupJoinService {
     private readonly opts: { tzOffsetMinutes: number },
   ) {}
 
-  /** "<label>[<joiner>] 加入了群聊" to every active member, the newcomer included. */
-  private joinedNotice(g: Group, members: Membership[], joiner: User, label: string): Outgoing {
+  /** "<label>[<joiner>] 加入了群聊" to `receivers` (every active member, the newcomer included); `group` as loaded before. */
+  private joinedNotice(g: Group, group: unknown, receivers: number[], joiner: User, label: string): Outgoing {
     const now = this.clock.now();
     const message: ChatMessage = {
       id: randomUUID(),
@@ -49,15 +49,15 @@ export class GroupJoinService {
       options: {},
       create_time: now,
       isremove: 0,
-      group: groupObject(g, this.opts.tzOffsetMinutes, members),
+      group,
     };
-    const active = members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id);
-    return toGroup(g.id, message, active, null);
+    return toGroup(g.id, message, receivers, null);
   }
 
   /** The request to the owner to approve a join (policy 1). */
   private approvalRequest(
     g: Group,
+    before: MemberWithUser[],
     owner: User,
     ownerM: Membership | undefined,
     joiner: User,
@@ -93,7 +93,7 @@ export class GroupJoinService {
       options: {},
       create_time: now,
       isremove: 0,
-      group: groupObject(g, this.opts.tzOffsetMinutes),
+      group: groupForJoin(g, this.opts.tzOffsetMinutes, before),
       redirect: { type: 'navigateTo', desc: detail, url },
       msgidKey: fromId,
     });
@@ -124,7 +124,7 @@ export class GroupJoinService {
   async join(me: User, r: JoinRequest): Promise<string> {
     const g = await this.store.groups.find(r.groupId);
     if (!g || g.status !== 1) throw new AppError('not_found', MSG.groupUnavailableForJoin);
-    const members = await this.store.groups.members(g.id);
+    const members = await this.store.groups.membersWithUsers(g.id);
     const self = r.userId === me.id;
     const inviterM = self ? undefined : members.find((m) => m.user_id === me.id);
     if (!self && inviterM?.status !== MemberStatus.active) throw new AppError('forbidden', MSG.notInGroupAction);
@@ -141,13 +141,14 @@ export class GroupJoinService {
 
     if (policy === JoinPolicy.approval && !ownerInvite) {
       const owner = await this.store.users.findById(g.user_id);
-      const out = owner ? [this.approvalRequest(g, owner, members.find((m) => m.user_id === g.user_id), joiner, { self, inviter, label }, r.desc)] : [];
+      const out = owner ? [this.approvalRequest(g, members, owner, members.find((m) => m.user_id === g.user_id), joiner, { self, inviter, label }, r.desc)] : [];
       await this.commit(out, (tx) => tx.groups.addMember(g.id, joiner.id, MemberStatus.pending, this.clock.now()));
       return MSG.waitForOwner;
     }
     const now = this.clock.now();
-    const after: Membership[] = [...members, { id: 0, group_id: g.id, user_id: joiner.id, nickname: '', avatar: '', status: MemberStatus.active, order: 50, create_time: now }];
-    const out = policy <= JoinPolicy.loginRequired ? [this.joinedNotice(g, after, joiner, label)] : [];
+    const receivers = [...members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id), joiner.id];
+    const group = groupForJoin(g, this.opts.tzOffsetMinutes, members);
+    const out = policy <= JoinPolicy.loginRequired ? [this.joinedNotice(g, group, receivers, joiner, label)] : [];
     await this.commit(out, async (tx) => {
       await this.admit(tx, g, joiner.id, true);
       await recomputeAvatar(tx, g.id, now);
@@ -170,7 +171,8 @@ export class GroupJoinService {
       return;
     }
     const now = this.clock.now();
-    const out = [this.joinedNotice(g, [...active, { ...m, status: MemberStatus.active }], joiner, '')];
+    const group = groupForApproval(g, this.opts.tzOffsetMinutes, active);
+    const out = [this.joinedNotice(g, group, [...active.map((a) => a.user_id), userId], joiner, '')];
     await this.commit(out, async (tx) => {
       await this.admit(tx, g, userId, false);
       await recomputeAvatar(tx, g.id, now);

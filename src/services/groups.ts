@@ -10,7 +10,7 @@ import { MSG } from '../domain/messages.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
+import { groupForLeave, groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
 
 export interface GroupOptions {
   tzOffsetMinutes: number;
@@ -159,20 +159,21 @@ export class GroupService {
   async leaveOrDissolve(me: User, id: number): Promise<void> {
     const g = await this.store.groups.find(id);
     if (!g) throw new AppError('not_found', MSG.groupMissing);
-    const members = await this.store.groups.members(id);
+    const members = await this.store.groups.membersWithUsers(id);
     const mine = members.find((m) => m.user_id === me.id);
     if (!mine) throw new AppError('forbidden', MSG.notInGroupAction);
+    const group = groupForLeave(g, this.opts.tzOffsetMinutes, members);
     const from = { id: me.id, name: memberName(mine, me), avatar: memberAvatar(mine, me) };
     const conv = Conversation.group(id);
     if (g.user_id === me.id) {
-      const message = this.notice(g, from, `群主于 ${this.localeTime()} 解散了该群`, this.group(g, members));
+      const message = this.notice(g, from, `群主于 ${this.localeTime()} 解散了该群`, group);
       await this.send(this.toMembers(g, message, members), async (tx) => {
         await tx.groups.delete(id);
         await tx.messages.leave(conv, 'all');
       });
       return;
     }
-    const message = this.notice(g, from, `${from.name}于 ${this.localeTime()} 已退出群聊`, this.group(g, members));
+    const message = this.notice(g, from, `${from.name}于 ${this.localeTime()} 已退出群聊`, group);
     await this.send([toUser(g.user_id, message)], async (tx) => {
       await tx.groups.removeMember(id, me.id);
       await tx.messages.leave(conv, [me.id]);

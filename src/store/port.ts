@@ -173,7 +173,8 @@ export interface GroupRepo {
   delete(id: number): Promise<void>;
   /** Memberships in join order, of one status or all. */
   members(groupId: number, status?: number): Promise<Membership[]>;
-  membersWithUsers(groupId: number, status: number): Promise<MemberWithUser[]>;
+  /** Memberships with their members' profiles, of one status or (none given) all. */
+  membersWithUsers(groupId: number, status?: number): Promise<MemberWithUser[]>;
   membership(groupId: number, userId: number): Promise<Membership | undefined>;
   /** Active groups where the user is an active member, newest first. */
   listFor(userId: number, offset: number, limit: number): Promise<{ group: Group; membership: Membership }[]>;

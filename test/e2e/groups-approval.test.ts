@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, GROUP_AVATAR, sleep, textOf, USER_AVATAR, UUID, visitor } from '../helpers/chat.js';
+import { fail, GROUP_AVATAR, LOCAL, sleep, textOf, USER_AVATAR, UUID, visitor } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { befriend, decide, groupOf, invite, joined, makeGroup, memberIds, sorted } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
@@ -125,7 +125,12 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
       const [m] = await c.waitChats(1, joined);
       expect(m).toMatchObject({ from_name: '加群申请提醒', from_avatar: GROUP_AVATAR, to_id: gid, chatType: 'group', type: 'systemNotice' });
       expect(textOf(m)).toBe(`[${p.username}] 加入了群聊`);
-      expect(memberIds(m.group)).toEqual(sorted(owner.id, a.id, p.id));
+      // as the original: the active members before the approval, rows with local create_time and groupId
+      expect(memberIds(m.group)).toEqual(sorted(owner.id, a.id));
+      for (const row of m.group.group_users) {
+        expect(row).toMatchObject({ group_id: gid, groupId: gid, status: 1, create_time: expect.stringMatching(LOCAL) });
+        expect(row).not.toHaveProperty('user');
+      }
     }
     const g = await groupOf(h.server, gid, owner);
     expect(memberIds(g)).toEqual(sorted(owner.id, a.id, p.id));

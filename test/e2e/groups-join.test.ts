@@ -46,7 +46,14 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
       seen.push(m);
     }
     expect(new Set(seen.map((m) => m.id)).size).toBe(1);
-    expect(seen[0].group.group_users.map((m: Any) => m.user_id)).toContain(j.id);
+    // as the original: the group as it was before the join, the owner and each member with their profile
+    const g0 = seen[0].group;
+    expect(g0.group_users.map((m: Any) => m.user_id)).not.toContain(j.id);
+    expect(g0.user).toEqual({ username: owner.username, nickname: expect.any(String), avatar: expect.any(String) });
+    for (const m of g0.group_users) {
+      expect(Object.keys(m).sort()).toEqual(['avatar', 'nickname', 'status', 'user', 'user_id']);
+      expect(Object.keys(m.user).sort()).toEqual(['avatar', 'nickname', 'username']);
+    }
     const cb = await WsClient.ready(h.server.url, b.token);
     await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: b.token });
     expect((await cb.waitChats(1, joined))[0].id).toBe(seen[0].id);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, OK, sleep, textOf, type Account } from '../helpers/chat.js';
+import { fail, LOCAL, OK, sleep, textOf, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { groupOf, isGroup, makeGroup, memberIds } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
@@ -39,6 +39,13 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     expectTimeBetween(textOf(m), before, after);
     expect(m).toMatchObject({ from_id: a.id, from_name: '阿离', to_id: gid, chatType: 'group', type: 'systemNotice', options: {}, isremove: 0 });
     expect(m.group).toMatchObject({ id: gid });
+    // as the original: every membership before the leave, each with local create_time, groupId and the member
+    expect(m.group.group_users.map((r: Any) => r.user_id)).toEqual([owner.id, a.id, b.id]);
+    for (const row of m.group.group_users) {
+      expect(row).toMatchObject({ group_id: gid, groupId: gid, create_time: expect.stringMatching(LOCAL), user: { id: row.user_id, username: expect.any(String) } });
+      expect(Object.keys(row.user).sort()).toEqual(['avatar', 'id', 'nickname', 'username']);
+    }
+    expect(m.group.group_users[1]).toMatchObject({ nickname: '阿离', user: { username: a.username } });
     const res = await say(h.server, b, gid, 'after-leave');
     expect(res.status).toBe(200);
     await co.waitChats(1, (x) => textOf(x) === 'after-leave');

@@ -55,16 +55,15 @@ export class GroupRepository implements GroupRepo {
     return q.orderBy('gu.id').execute();
   }
 
-  async membersWithUsers(groupId: number, status: number): Promise<MemberWithUser[]> {
-    const rows = await this.db
+  async membersWithUsers(groupId: number, status?: number): Promise<MemberWithUser[]> {
+    let q = this.db
       .selectFrom('group_user as gu')
       .innerJoin('user as u', 'u.id', 'gu.user_id')
       .select(MEMBER)
       .select(['u.username as u_username', 'u.avatar as u_avatar', 'u.nickname as u_nickname', 'u.uuid as u_uuid', 'u.role as u_role'])
-      .where('gu.group_id', '=', groupId)
-      .where('gu.status', '=', status)
-      .orderBy('gu.id')
-      .execute();
+      .where('gu.group_id', '=', groupId);
+    if (status !== undefined) q = q.where('gu.status', '=', status);
+    const rows = await q.orderBy('gu.id').execute();
     return rows.map(({ u_username, u_avatar, u_nickname, u_uuid, u_role, ...m }) => ({
       ...m,
       user: { id: m.user_id, username: u_username, avatar: u_avatar, nickname: u_nickname, uuid: u_uuid, role: u_role },
