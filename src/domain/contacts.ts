@@ -1,9 +1,14 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
 
 /**
- * Contact-list grouping (spec §8.8): by the first character of the display name — Latin letters
- * under themselves, Chinese characters under the initial of their pinyin, anything else under
- * `#`, which comes last. Items keep their order inside a group. No input can make it fail.
+ * Contact-list grouping (spec §8.8), as the original groups it with the `sort-word` package: the
+ * first character of the display name is looked up in that package's tables, one per letter
+ * A–Z (Latin letters and the Chinese characters read with that initial, a character read
+ * several ways sits under the first letter whose table holds it); anything else goes under `#`,
+ * which comes last. Items keep their order inside a group; `total` counts the groups.
+ *
+ * Unlike the package, the character is looked up as itself: the package turned it into a regular
+ * expression, so that `(` failed with a 500 and `.` or `$` went under A (spec §11.15).
  */
 export interface IndexGroup<T> {
   title: string;
@@ -16,16 +21,14 @@ export interface Indexed<T> {
   total: number;
 }
 
-const HAN = /^\p{Script=Han}$/u;
+/** Letter → every character filed under it (the package's data, ISC licence). */
+const TABLES = Object.entries(createRequire(import.meta.url)('sort-word/base.js') as Record<string, string>);
 
 export function indexLetter(name: string): string {
-  const first = [...name.trim()][0];
-  if (first === undefined) return '#';
-  if (/^[A-Za-z]$/.test(first)) return first.toUpperCase();
-  if (HAN.test(first)) {
-    const initial = (pinyin(first, { pattern: 'first', toneType: 'none', type: 'array' })[0] ?? '').toUpperCase();
-    if (/^[A-Z]$/.test(initial)) return initial;
-  }
+  // The package reads one UTF-16 unit: a character outside the BMP is in no table either way.
+  const first = name.slice(0, 1);
+  if (first === '') return '#';
+  for (const [letter, chars] of TABLES) if (chars.includes(first)) return letter;
   return '#';
 }
 
@@ -37,10 +40,10 @@ export function groupByInitial<T>(items: T[], nameOf: (item: T) => string): Inde
     if (list) list.push(item);
     else groups.set(letter, [item]);
   }
-  const titles = [...groups.keys()].sort((a, b) => (a === '#' ? 1 : b === '#' ? -1 : a.localeCompare(b)));
+  const titles = [...groups.keys()].sort((a, b) => (a === '#' ? 1 : b === '#' ? -1 : a < b ? -1 : a > b ? 1 : 0));
   return {
     newList: titles.map((title) => ({ title, list: groups.get(title) ?? [] })),
     indexList: titles,
-    total: items.length,
+    total: titles.length,
   };
 }

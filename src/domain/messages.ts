@@ -106,7 +106,7 @@ export const MSG = {
   screenshotFailed: '截图生成失败',
   screenshotError: '截图处理失败',
   // generic
-  notFound: '接口不存在',
+  notFound: '404 错误',
   internal: '服务器内部错误，请稍后再试',
   systemBusy: '系统异常，请稍后再试',
   databaseBusy: '系统繁忙，请稍后再试',

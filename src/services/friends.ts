@@ -62,7 +62,7 @@ export class FriendService {
       }),
     );
     if (list.length === 0) return { count: 0, rows: [] };
-    // Loaded on first use: the pinyin dictionary costs 0.1 s of start-up.
+    // Loaded on first use: the character tables are not needed to start.
     const { groupByInitial } = await import('../domain/contacts.js');
     return { count: list.length, rows: groupByInitial(list, (c) => c.name) };
   }

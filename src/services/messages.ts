@@ -92,7 +92,7 @@ export class MessageService {
    */
   async revoke(me: User, r: RevokeInput): Promise<ChatMessage> {
     const now = this.clock.now();
-    if (r.create_time > now) {
+    if (r.create_time > now || r.create_time < 1_000_000_000_000) {
       // The seed's rule for this parameter is 10^12 ≤ create_time ≤ now, checked as validation.
       const err = `消息发送时间 的数值 必须 在 1000000000000 和 ${now} 之间`;
       throw new ValidationError([{ key: 'create_time', desc: '消息发送时间', type: 'int', value: r.create_time, err: [err] }]);

@@ -195,6 +195,6 @@ describeEachDialect('auth: visitor-mode tokens (§1.6 whitelist)', (h) => {
     const v = await visitorToken();
     const res = await h.server.client.get('/api/chat/userset', { token: v.token });
     expect(res.status).toBe(404);
-    expect(res.body).toEqual(fail('接口不存在'));
+    expect(res.body).toEqual(fail('404 错误'));
   });
 });

@@ -10,7 +10,7 @@ describeEachDialect('http: envelope, bodies, health and docs', (h) => {
     for (const [method, path] of [['GET', '/nope'], ['POST', '/api/nope'], ['GET', '/api/regChat'], ['POST', '/api/chat/nope'], ['DELETE', '/api/chat/logout']]) {
       const res = await c.request(method as string, path as string);
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(res.body, `${method} ${path}`).toEqual(fail('接口不存在'));
+      expect(res.body, `${method} ${path}`).toEqual(fail('404 错误'));
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     }
   });

@@ -142,7 +142,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   const qrParams = {
-    id: p.int('群id', { required: true, min: 1, path: true }),
+    id: p.int('群id或者个人id', { required: true, min: 1, path: true }),
     type: p.str('平台类型', { def: '' }),
     http: p.str('网址域名', { max: 2000, pattern: { re: HTTP_URL, message: '网址域名 必须是 http 或 https 网址' } }),
     chatType: p.str('聊天类型', { def: 'group', in: ['group', 'single'] as const }),
