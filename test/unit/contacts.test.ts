@@ -20,7 +20,7 @@ describe('indexLetter', () => {
   });
 
   it('files a character read several ways under the first letter whose table holds it, as the original', () => {
-    for (const [name, letter] of [['重庆', 'C'], ['乐乐', 'Y'], ['石头', 'D'], ['长江', 'C'], ['行者', 'H']]) expect(indexLetter(name), name).toBe(letter);
+    for (const [name, letter] of [['重庆', 'C'], ['乐乐', 'Y'], ['石头', 'D'], ['长江', 'C'], ['行者', 'H']] as const) expect(indexLetter(name), name).toBe(letter);
   });
 
   it('looks at the first character only', () => {
