@@ -10,7 +10,7 @@ import { userTopic } from './bus/topics.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { UserEvent } from './domain/events.js';
-import { accountAnomalyNotice, entryNotices } from './domain/notices.js';
+import { accountAnomalyNotice, avatarChangedNotice, entryNotices } from './domain/notices.js';
 import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { HttpEntry, someoneListens } from './http/entry.js';
 import { Presenter } from './http/presenters.js';
@@ -224,9 +224,11 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       maxSocketsPerUser: config.ws.socketsPerUser,
     },
     {
-      entryNotices: async (conn) => {
+      entryNotices: async (conn, reconnect) => {
         const user = (await users.findById(conn.user.id)) ?? conn.user;
-        return entryNotices(user, conn.role, await users.entryFacts(user.id), clock.now(), randomUUID);
+        const notices = entryNotices(user, conn.role, await users.entryFacts(user.id), clock.now(), randomUUID);
+        if (reconnect && conn.role === 'user' && (await users.avatarChangedRecently(user.id))) notices.push(avatarChangedNotice(user, clock.now(), randomUUID()));
+        return notices;
       },
       kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, randomUUID()),
       opened: () => metrics.sockets.inc(),

@@ -91,3 +91,20 @@ export function accountAnomalyNotice(user: User, at: number, tzOffsetMinutes: nu
     msgidKey: `redirect-forceLogout-${user.id}`,
   });
 }
+
+/**
+ * Shown on a new socket of a user who changed their avatar within the last minute while another
+ * socket was open (the client reconnects after the change): the client refreshes its avatar
+ * notice from it (`redirect.doaction`).
+ */
+export function avatarChangedNotice(user: User, now: number, id: string): ChatMessage {
+  const fromId = `redirect-userInfoSet-${user.id}`;
+  const url = `${SET}?action=userinfoSet&title=${enc('账号信息设置')}&redirectUrl=${enc('/pages/xiaoxi/xiaoxi')}&redirectType=switchTab`;
+  return noticeMessage(id, { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, now, {
+    text: '不满意你的头像可以继续更换',
+    fromName: '头像更换成功',
+    fromId,
+    fromAvatar: user.avatar ?? '',
+    redirect: { url, type: 'navigateTo', doaction: 'avatar' },
+  });
+}

@@ -25,8 +25,8 @@ export interface GatewayOptions extends ConnectionLimits {
 }
 
 export interface GatewayHooks {
-  /** Notices sent (not stored) right after the welcome frame (spec §5.2 step 4). */
-  entryNotices(conn: Connection): Promise<ChatMessage[]>;
+  /** Notices sent (not stored) right after the welcome frame (spec §5.2 step 4); `reconnect`: another socket of the user is open here. */
+  entryNotices(conn: Connection, reconnect: boolean): Promise<ChatMessage[]>;
   /** The notice shown on a socket ended by a newer login elsewhere (spec §5.2). */
   kickNotice(conn: Connection, at: number): ChatMessage;
   opened?(): void;
@@ -139,7 +139,7 @@ export class Gateway {
     this.activate(sockets, conn);
 
     conn.sendRaw(frames.welcome(this.clock.now()));
-    for (const notice of await this.hooks.entryNotices(conn)) conn.sendRaw(frames.chat(notice, this.clock.now()));
+    for (const notice of await this.hooks.entryNotices(conn, sockets.size > 1)) conn.sendRaw(frames.chat(notice, this.clock.now()));
   }
 
   private socketsOf(userId: number): UserSockets {

@@ -13,6 +13,9 @@ export interface PublicProfile {
 /** Told when a user edits their own profile (the realtime layer uses it to word reconnect notices). */
 export type ProfileListener = (userId: number, field: string) => void;
 
+const AVATAR_NOTICE_MS = 60_000;
+const avatarKey = (userId: number) => `modify:avatar:${userId}`;
+
 export class UserService {
   private listeners: ProfileListener[] = [];
 
@@ -53,6 +56,11 @@ export class UserService {
   }
 
   /** E34: changes one profile field by name (spec §8.7); returns the seed's success text. */
+  /** Whether the user changed their avatar within the last minute. */
+  async avatarChangedRecently(userId: number): Promise<boolean> {
+    return (await this.store.rates.peek(avatarKey(userId), this.clock.now())) > 0;
+  }
+
   async updateField(userId: number, field: string, value: string): Promise<string> {
     const user = await this.store.users.findById(userId);
     if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.profileUserMissing);
@@ -69,6 +77,9 @@ export class UserService {
       case 'avatar':
         if (value.length > 1000) throw new AppError('invalid', MSG.avatarTooLong);
         await this.store.users.update(userId, { avatar: value }, now);
+        // Remembered for a minute: a socket opened meanwhile is told (see avatarChangedNotice).
+        await this.store.rates.reset(avatarKey(userId));
+        await this.store.rates.hit(avatarKey(userId), AVATAR_NOTICE_MS, now);
         answer = MSG.avatarChanged;
         break;
       case 'invite_confirm':

@@ -127,6 +127,39 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     c.close();
   });
 
+  it('after an avatar change, a socket opened while another is open also gets 头像更换成功 (doaction avatar), as the original', async () => {
+    const u = await h.server.client.register();
+    const avatar = 'https://example.com/new-avatar.png';
+    const first = await WsClient.ready(h.server.url, u.token);
+    expect((await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: avatar }, { token: u.token })).status).toBe(200);
+    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length + 1);
+    const changed = notices.at(-1);
+    expect(changed).toMatchObject({
+      from_id: `redirect-userInfoSet-${u.id}`,
+      from_name: '头像更换成功',
+      from_avatar: avatar,
+      to_id: u.id,
+      data: { data: '不满意你的头像可以继续更换', dataType: false, otherData: null },
+      redirect: {
+        url: `${SET}?action=userinfoSet&title=%E8%B4%A6%E5%8F%B7%E4%BF%A1%E6%81%AF%E8%AE%BE%E7%BD%AE&redirectUrl=%2Fpages%2Fxiaoxi%2Fxiaoxi&redirectType=switchTab`,
+        type: 'navigateTo',
+        doaction: 'avatar',
+      },
+      msgidKey: `redirect-userInfoSet-${u.id}`,
+    });
+    // alone (no other socket open), or without a change, a socket gets the usual notices only
+    for (const s of [first, c]) s.close();
+    await Promise.all([first.closed(), c.closed()]);
+    const alone = await entry(h.server, u.token, USER_KINDS.length);
+    expect(alone.c.chats((m) => m.from_name === '头像更换成功')).toEqual([]);
+    alone.c.close();
+    const v = await h.server.client.register();
+    const vfirst = await WsClient.ready(h.server.url, v.token);
+    const second = await entry(h.server, v.token, USER_KINDS.length);
+    expect(second.c.chats((m) => m.from_name === '头像更换成功')).toEqual([]);
+    for (const s of [vfirst, second.c]) s.close();
+  });
+
   it('adds friendsList (right after setPassword) once the user has an active, not blacklisted contact', async () => {
     const u = await h.server.client.register();
     const blocked = await h.server.client.register();
