@@ -64,12 +64,13 @@ export class GroupJoinService {
     who: { self: boolean; inviter: string; label: string },
     desc: string,
   ): Outgoing {
-    const { inviter, label } = who;
+    const { label } = who;
     const now = this.clock.now();
     const fromId = `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`;
     const detail = {
       addGroupUserType: who.self ? '用户自主进群' : '邀请进群',
-      inviteUser: inviter,
+      // As the original: the label with its brackets and 邀请 taken out ("BobG " for "[BobG]邀请 ").
+      inviteUser: who.self ? '' : label.replace('[', '').replace(']', '').replace('邀请', ''),
       addGroupTime: now,
       addGroupDesc: desc,
       addGroupUserRole: joiner.role,

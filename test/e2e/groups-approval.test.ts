@@ -62,7 +62,7 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
     expect((await invite(h.server, a, gid, j.id)).body).toEqual({ msg: 'ok', data: '等待群主同意' });
     const [m] = await co.waitChats(1, request);
     expect(textOf(m)).toBe(`请处理申请 [阿]邀请 [${j.username}] 加入了群[${(await groupOf(h.server, gid, owner)).name}]`);
-    expect(m.redirect.desc).toMatchObject({ addGroupUserType: '邀请进群', inviteUser: '阿' });
+    expect(m.redirect.desc).toMatchObject({ addGroupUserType: '邀请进群', inviteUser: '阿 ' }); // the original's label with [, ] and 邀请 taken out keeps its trailing space
     expect(m.redirect.url).toContain('action=applyAddGroup');
     expect((await invite(h.server, owner, gid, k.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
     for (const c of [co, ca, ck]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${owner.username}]邀请 [${k.username}] 加入了群聊`);
