@@ -40,6 +40,19 @@ describe('isPublicAddress', () => {
     expect(isPublicAddress(addr)).toBe(false);
   });
 
+  it.each([
+    ['::127.0.0.1', 'IPv4-compatible loopback'], ['::10.0.0.1', 'IPv4-compatible private'], ['::ffff:0:127.0.0.1', 'IPv4-translated loopback'],
+    ['64:ff9b::7f00:1', 'NAT64 of loopback'], ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'], ['64:ff9b:1::1', 'local-use NAT64'],
+    ['64:ff9b:1:ffff::808:808', 'local-use NAT64 of a public address'], ['2002:7f00:1::1', '6to4 of loopback'], ['2002:c0a8:101::1', '6to4 of a private address'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'], ['2001:db8::1', 'documentation'],
+  ])('IPv6 %s (%s), which carries or hides an IPv4 address or is reserved, is not public', (addr) => {
+    expect(isPublicAddress(addr)).toBe(false);
+  });
+
+  it('IPv6 forms of a public IPv4 address are judged by it', () => {
+    for (const a of ['::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) expect(isPublicAddress(a), a).toBe(true);
+  });
+
   it('public IPv4 addresses, including the neighbours of every blocked range, are public', () => {
     const v4 = ['8.8.8.8', '1.1.1.1', '93.184.216.34', '9.255.255.255', '11.0.0.1', '100.63.255.255', '100.128.0.1', '126.255.255.255', '128.0.0.1',
       '169.253.255.255', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1', '198.17.255.255', '198.20.0.1', '223.255.255.255'];
