@@ -194,6 +194,8 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
       uploadMaxBytes: config.uploadMaxBytes,
       uploadsRoot,
       corsOrigins: config.corsOrigins,
+      docs: config.docsEnabled,
+      metricsToken: config.metricsToken,
       observe: (method, route, status, seconds) => metrics.http.observe({ method, route, status: String(status) }, seconds),
     },
   );

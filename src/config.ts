@@ -73,6 +73,10 @@ export interface Config {
     /** Sockets one user may hold on one node (receiving, standing by, retired). */
     socketsPerUser: number;
   };
+  /** Serve the API documentation (`/docs`, `/openapi.json`). */
+  docsEnabled: boolean;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser: '*' for any. */
   corsOrigins: '*' | string[];
   /** On SIGTERM/SIGINT: how long open sockets are kept, waiting for a new process to take the port, before they are dropped. */
@@ -99,7 +103,8 @@ export const KNOWN_KEYS = [
   'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
   'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
   'LOGIN_WINDOW_SECONDS', 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 'REGISTER_MAX_PER_IP_HOUR', 'VISITOR_MAX_PER_IP_HOUR', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
-  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS', 'WS_SOCKETS_PER_USER', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_SECONDS',
+  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS', 'WS_SOCKETS_PER_USER', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_SECONDS', 'DOCS_ENABLED',
+  'METRICS_TOKEN',
 ] as const;
 
 /** Reads values one by one, collecting problems instead of stopping at the first. */
@@ -302,6 +307,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       pingIntervalMs: r.int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
       socketsPerUser: r.int('WS_SOCKETS_PER_USER', 64, 1, 10_000),
     },
+    docsEnabled: r.bool('DOCS_ENABLED', true),
+    metricsToken: r.raw('METRICS_TOKEN'),
     corsOrigins: parseOrigins(r),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_SECONDS', 5, 0, 600) * 1000,
     unknownKeys: Object.keys(env).filter(

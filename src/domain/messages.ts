@@ -110,6 +110,7 @@ export const MSG = {
   internal: '服务器内部错误，请稍后再试',
   systemBusy: '系统异常，请稍后再试',
   databaseBusy: '系统繁忙，请稍后再试',
+  metricsForbidden: '无权访问监控数据',
   tooManyRequests: '请求过于频繁，请稍后再试',
   payloadTooLarge: '请求内容过大',
   badRequest: '请求格式错误',

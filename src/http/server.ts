@@ -34,9 +34,16 @@ export interface HttpOptions {
   uploadsRoot: string;
   /** Origins a browser may call from: '*' for any (authentication is a header, never a cookie). */
   corsOrigins: '*' | string[];
+  /** Serve `/docs` and `/openapi.json`. */
+  docs: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   /** Told of every answered request (route pattern, not the raw URL). */
   observe?: (method: string, route: string, status: number, seconds: number) => void;
 }
+
+/** Extensions of uploaded images, audio and video, shown inline; anything else is sent as an attachment. */
+const INLINE_MEDIA = /\.(png|jpe?g|gif|webp|bmp|ico|mp3|m4a|aac|wav|ogg|oga|amr|flac|mp4|m4v|mov|webm|3gp|mkv|avi)$/i;
 
 /** Accepts JSON as the seed did: an empty body is `{}`, malformed JSON a 400 in the envelope. */
 function lenientJson(app: FastifyInstance): void {
@@ -120,7 +127,13 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
     list: false,
     immutable: true,
     maxAge: '30d',
-    setHeaders: (reply) => void reply.header('x-content-type-options', 'nosniff'),
+    // Uploads are the users' bytes on the API's origin: never run as a page, and only media
+    // shown inline (a PDF with scripts or a polyglot file is downloaded, not opened).
+    setHeaders: (reply, filePath) => {
+      void reply.header('x-content-type-options', 'nosniff');
+      void reply.header('content-security-policy', "default-src 'none'; sandbox");
+      if (!INLINE_MEDIA.test(filePath)) void reply.header('content-disposition', 'attachment');
+    },
   });
 
   await app.register(swagger, {
@@ -142,10 +155,12 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (opts.docs) {
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
 
-  systemRoutes(app, deps);
+  systemRoutes(app, deps, { metricsToken: opts.metricsToken });
   accountRoutes(app, deps);
   profileRoutes(app, deps);
   chatRoutes(app, deps);

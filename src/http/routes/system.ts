@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
+import { MSG } from '../../domain/messages.js';
 import type { HttpDeps } from '../deps.js';
 import { Envelope, Fail } from '../schemas/common.js';
 
-export function systemRoutes(app: FastifyInstance, d: HttpDeps): void {
+const sameText = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsToken: string | undefined }): void {
   app.get(
     '/healthz',
     {
@@ -22,7 +30,18 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps): void {
 
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics of this node', tags: ['system'], produces: ['text/plain'] } },
-    async (_req, reply) => reply.type(d.metrics.contentType).send(await d.metrics.text()),
+    {
+      schema: {
+        summary: 'Prometheus metrics of this node',
+        description: 'With METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.',
+        tags: ['system'],
+        produces: ['text/plain'],
+      },
+    },
+    async (req, reply) => {
+      const token = opts.metricsToken;
+      if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw new AppError('forbidden', MSG.metricsForbidden);
+      return reply.type(d.metrics.contentType).send(await d.metrics.text());
+    },
   );
 }
