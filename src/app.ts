@@ -206,6 +206,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
   auth.onSession({
     sessionStarted: (userId, sid, _role, quiet) => void announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), quiet }),
     sessionEnded: (userId, sid, quiet) => void announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now(), quiet }),
+    userDisabled: (userId) => void announce(userId, { v: 1, type: 'disabled' }),
   });
 
   const gateway = new Gateway(

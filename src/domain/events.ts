@@ -19,5 +19,7 @@ export type UserEvent =
   | { v: 1; type: 'session'; action: 'started' | 'ended'; sid: string; at: number; quiet: boolean }
   /** Socket `conn` of session `sid`, opened at `at` on node `node`, receives for the user now: older ones stand by. */
   | { v: 1; type: 'socket'; sid: string; node: string; conn: string; at: number }
+  /** The account was disabled: every socket of the user closes. */
+  | { v: 1; type: 'disabled' }
   /** The receiving socket `conn` of session `sid` closed: the newest socket of that session standing by anywhere takes over. */
   | { v: 1; type: 'vacated'; sid: string; conn: string };

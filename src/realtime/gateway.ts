@@ -51,6 +51,8 @@ export class Gateway {
   private readonly unsubscribe = new Map<number, Promise<() => Promise<void>>>();
   private readonly attempts = new Map<string, { count: number; resetAt: number }>();
   private readonly frameCounts = new WeakMap<Connection, { count: number; resetAt: number }>();
+  /** Sockets whose session the last sweep found ended. */
+  private readonly suspects = new WeakSet<Connection>();
   private readonly timer: NodeJS.Timeout;
   private closing = false;
 
@@ -176,6 +178,7 @@ export class Gateway {
     if (ev.type === 'session') this.onSession(sockets, ev);
     else if (ev.type === 'socket') sockets.yieldTo(ev.sid, { at: ev.at, id: ev.conn });
     else if (ev.type === 'vacated') this.takeOver(sockets, ev.sid);
+    else if (ev.type === 'disabled') this.shut(sockets);
     else sockets.active?.onEvent(ev);
   }
 
@@ -195,6 +198,44 @@ export class Gateway {
         c.close(CloseCode.replacedByLogin, 'logged in elsewhere');
       } else {
         c.close(CloseCode.sessionEnded, 'session ended');
+      }
+    }
+  }
+
+  /** The account was disabled: every socket says so (as a refused handshake would) and closes. */
+  private shut(sockets: UserSockets): void {
+    for (const c of sockets.all()) {
+      sockets.retire(c);
+      c.sendRaw(frames.fail(HANDSHAKE.disabled));
+      c.close(CloseCode.sessionEnded, 'account disabled');
+    }
+  }
+
+  /**
+   * Every socket's session re-read from the store (one query per heartbeat for the whole node):
+   * a change that reached no bus event (the database edited by hand, a lost event) still takes
+   * effect. A disabled account's sockets close; a session that ended or expired stops receiving.
+   */
+  private async sweep(): Promise<void> {
+    if (this.users.size === 0) return;
+    const states = await this.auth.sessionStates([...this.users.keys()]);
+    for (const [userId, sockets] of this.users) {
+      const state = states.get(userId);
+      if (!state || state.disabled) {
+        this.shut(sockets);
+        continue;
+      }
+      for (const c of sockets.all()) {
+        if (c.state === 'retired' || c.state === 'opening' || c.sid === state.sid) {
+          this.suspects.delete(c);
+        } else if (this.suspects.has(c)) {
+          // Ended for two sweeps running and no session event said so: stop it receiving.
+          this.suspects.delete(c);
+          sockets.retire(c);
+        } else {
+          // The session event may be on its way (a login elsewhere is announced with a notice).
+          this.suspects.add(c);
+        }
       }
     }
   }
@@ -267,6 +308,7 @@ export class Gateway {
 
   /** App-level ping for the client, protocol ping for liveness: a socket silent for a whole interval is dropped. */
   private heartbeat(): void {
+    this.sweep().catch((err: unknown) => this.log.warn({ err }, 'could not re-check socket sessions'));
     for (const sockets of this.users.values()) {
       for (const conn of sockets.all()) {
         if (!conn.alive) {

@@ -28,6 +28,14 @@ const HOUR_MS = 3_600_000;
 export interface SessionListener {
   sessionStarted(userId: number, sid: string, role: Role, quiet: boolean): void;
   sessionEnded(userId: number, sid: string, quiet: boolean): void;
+  /** The account was disabled: every socket of it is to be closed, on every node. */
+  userDisabled(userId: number): void;
+}
+
+/** A user's session as the store has it now: the current sid (undefined: none, or expired) and whether the account is disabled. */
+export interface SessionState {
+  sid: string | undefined;
+  disabled: boolean;
 }
 
 /** How a session is started. */
@@ -185,6 +193,43 @@ export class AuthService {
     if (!session || session.sid !== claims.sid || session.expires_at <= this.clock.now()) return { ok: false, reason: 'invalid' };
     if (user.status === UserStatus.disabled) return { ok: false, reason: 'disabled' };
     return { ok: true, user, claims };
+  }
+
+  /**
+   * Disables an account (status 0): its session ends and every socket of it is closed, on every
+   * node; its tokens are refused from now on. Answers false for an unknown user.
+   */
+  async disable(userId: number): Promise<boolean> {
+    const now = this.clock.now();
+    const found = await this.store.transaction(async (tx) => {
+      const user = await tx.users.findById(userId);
+      if (!user) return false;
+      await tx.users.update(userId, { status: UserStatus.disabled }, now);
+      const session = await tx.sessions.get(userId);
+      if (session) await tx.sessions.end(userId, session.sid);
+      return true;
+    });
+    if (found) for (const l of this.listeners) l.userDisabled(userId);
+    return found;
+  }
+
+  /** Lets a disabled (or locked) account log in again; answers false for an unknown user. */
+  async enable(userId: number): Promise<boolean> {
+    const user = await this.store.users.findById(userId);
+    if (!user) return false;
+    await this.store.users.update(userId, { status: UserStatus.active }, this.clock.now());
+    return true;
+  }
+
+  /** The current session and status of each of these users, in one query (sockets re-check theirs with it). */
+  async sessionStates(userIds: number[]): Promise<Map<number, SessionState>> {
+    const now = this.clock.now();
+    const out = new Map<number, SessionState>();
+    for (const r of await this.store.users.sessionStates(userIds)) {
+      const live = r.sid !== null && r.expires_at !== null && r.expires_at > now;
+      out.set(r.id, { sid: live ? (r.sid ?? undefined) : undefined, disabled: r.status === UserStatus.disabled });
+    }
+    return out;
   }
 
   /** Whether `sid` is still the user's current, unexpired session. */

@@ -35,6 +35,8 @@ export interface UserRepo {
   findInfo(userId: number): Promise<UserInfo | undefined>;
   /** The user together with their current session, in one round trip (the auth check of every request). */
   findWithSession(id: number): Promise<{ user: User; session: SessionRecord | undefined } | undefined>;
+  /** For each of these users that exists: its status and its current session's sid and expiry (null without one). */
+  sessionStates(ids: number[]): Promise<{ id: number; status: number; sid: string | null; expires_at: number | null }[]>;
   /** Active registered users (not `excludeId`) whose username contains `keyword`, case-insensitively; exact match first. */
   search(keyword: string, excludeId: number, limit: number): Promise<UserSearchRow[]>;
 }

@@ -90,6 +90,14 @@ if (!runnable) {
       for (const c of [onB, again, fresh]) c.close();
     });
 
+    it('disabling an account on node A closes its sockets on node B', async () => {
+      const u = await a.client.register();
+      const onB = await online(b, u.token);
+      expect(await a.app.services.auth.disable(u.id)).toBe(true);
+      expect(await onB.closed()).toBe(4003);
+      expect(onB.frames.at(-1)).toEqual({ msg: 'fail', data: '你已被管理员禁用' });
+    });
+
     it('a group message from node A reaches every member socket on node B once, in order', async () => {
       const owner = await a.client.register();
       const members: Account[] = [];

@@ -47,6 +47,27 @@ describe('websocket limits', () => {
     });
   });
 
+  it('re-reads sessions at every ping: an account disabled in the database loses its sockets, a session ended there stops receiving', async () => {
+    await withServer({ WS_PING_INTERVAL_SECONDS: '1' }, async (s) => {
+      const [a, b, peer] = [await s.client.register(), await s.client.register(), await s.client.register()];
+      const ca = await WsClient.ready(s.url, a.token);
+      const cb = await WsClient.ready(s.url, b.token);
+      await s.app.store.users.update(a.id, { status: 0 }, Date.now());
+      await s.app.store.sessions.end(b.id, (await s.app.store.sessions.get(b.id))?.sid ?? '');
+      expect(await ca.closed(5000)).toBe(4003);
+      expect(ca.frames.at(-1)).toEqual({ msg: 'fail', data: '你已被管理员禁用' });
+      // two sweeps later b's socket receives nothing, and is not closed (its own device may have ended the session)
+      await new Promise((r) => setTimeout(r, 2500));
+      const sent = await s.client.post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: 'after-end' }, { token: peer.token });
+      expect(sent.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(cb.chats((m) => m.data === 'after-end')).toEqual([]);
+      expect(cb.closeCode).toBeUndefined();
+      const fresh = cb;
+      fresh.close();
+    });
+  });
+
   it('closes a socket that sends more frames per minute than WS_FRAMES_PER_MINUTE (1008)', async () => {
     await withServer({ WS_FRAMES_PER_MINUTE: '3' }, async (s) => {
       const u = await s.client.register();

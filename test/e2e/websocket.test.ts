@@ -245,6 +245,25 @@ describeEachDialect('websocket: sockets and sessions (§5.2, §5.4, docs/deliver
     expect(await c.closed()).toBe(4001);
   });
 
+  it('disabling an account (the service the admin command uses) closes every socket of it and refuses its tokens', async () => {
+    const u = await h.server.client.register();
+    const retired = await WsClient.ready(h.server.url, u.token);
+    await h.server.client.post('/api/chat/logout', {}, { token: u.token });
+    const login = await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' });
+    const token = login.body.data.token as string;
+    const [standing, receiving] = [await WsClient.ready(h.server.url, token), await WsClient.ready(h.server.url, token)];
+    expect(await h.server.app.services.auth.disable(u.id)).toBe(true);
+    for (const c of [retired, standing, receiving]) {
+      expect(await c.closed()).toBe(4003);
+      expect(c.frames.at(-1)).toEqual(fail('你已被管理员禁用'));
+    }
+    expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token })).body).toEqual(fail('Token 令牌不合法！'));
+    expect((await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' })).body).toEqual(fail('账号不存在或者被禁用'));
+    expect(await h.server.app.services.auth.enable(u.id)).toBe(true);
+    expect((await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' })).status).toBe(200);
+    expect(await h.server.app.services.auth.disable(987654321)).toBe(false);
+  });
+
   it('counts open sockets in natter_ws_connections, standing-by ones included, and forgets closed ones', async () => {
     const gauge = async () => Number(/^natter_ws_connections (\d+)/m.exec((await h.server.client.get('/metrics')).body as string)?.[1]);
     const base = await gauge();

@@ -121,6 +121,16 @@ export class UserRepository implements UserRepo {
     return { user, session };
   }
 
+  async sessionStates(ids: number[]): Promise<{ id: number; status: number; sid: string | null; expires_at: number | null }[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('user')
+      .leftJoin('session', 'session.user_id', 'user.id')
+      .select(['user.id as id', 'user.status as status', 'session.sid as sid', 'session.expires_at as expires_at'])
+      .where('user.id', 'in', ids)
+      .execute();
+  }
+
   search(keyword: string, excludeId: number, limit: number): Promise<UserSearchRow[]> {
     const escaped = keyword.toLowerCase().replace(/[!%_]/g, '!$&');
     const name = sql<string>`lower(${sql.ref('username')})`;
