@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // A stray .only must fail the run, not quietly skip the rest of the suite.
+    allowOnly: false,
   },
 });

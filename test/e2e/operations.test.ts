@@ -155,6 +155,57 @@ describe('graceful shutdown', () => {
     }
   }, 60_000);
 
+  it('on SIGKILL in the middle of a load loses nothing it acknowledged: after a restart each arrives once', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const first = await startProcess(dir, port);
+    const c = new Client(first.url);
+    const [a, b] = [await c.register('ksender01'), await c.register('kreceiver01')];
+    await c.post('/api/chat/userset', { userset: '{"chatset":{"user":{"sendCount":2,"needFollow":false}}}' }, { token: b.token });
+    const acknowledged: number[] = [];
+    let next = 0;
+    let killed = false;
+    const worker = async () => {
+      while (next < 2000) {
+        const i = next++;
+        const ok = await c
+          .post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: `k${i}` }, { token: a.token })
+          .then((r) => r.status === 200 && r.body?.msg === 'ok', () => false);
+        if (ok) acknowledged.push(i);
+        if (!killed && acknowledged.length >= 150) {
+          killed = true;
+          first.proc.kill('SIGKILL');
+        }
+        if (!ok && killed) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    expect(await first.exited).toBeNull();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(150);
+
+    const second = await startProcess(dir, port);
+    try {
+      const c2 = new Client(second.url);
+      const login = await c2.post('/api/loginChat', { username: 'kreceiver01', password: '123456' });
+      const wb = await WsClient.ready(second.url, login.body.data.token);
+      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({ msg: 'ok', data: 'ok' });
+      const got = await wb.waitChats(acknowledged.length, (m) => /^k\d+$/.test(String(m.data)));
+      const received = got.map((m) => Number(String(m.data).slice(1)));
+      for (const i of acknowledged) expect(received.includes(i), `acknowledged k${i} was lost`).toBe(true);
+      // once each: the drain is the only delivery, and nothing arrives twice
+      const marker = await c2.post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: 'marker' }, { token: (await c2.post('/api/loginChat', { username: 'ksender01', password: '123456' })).body.data.token });
+      expect(marker.status).toBe(200);
+      await wb.waitChats(1, (m) => m.data === 'marker');
+      const all = wb.chats((m) => /^k\d+$/.test(String(m.data))).map((m) => m.id);
+      expect(new Set(all).size).toBe(all.length);
+      wb.close();
+    } finally {
+      second.proc.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 90_000);
+
   it('on SIGTERM keeps open sockets until a new process takes the port, then drops them (1006) so clients reconnect to it', async () => {
     const dir = tempDir();
     dirs.push(dir);

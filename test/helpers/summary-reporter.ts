@@ -1,6 +1,16 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
-/** Prints one plain closing line, `Tests: N passed, N failed, N skipped`, for tools that read it. */
+/** Whether a suite above the test failed while the test did not run: its setup threw. */
+function setupFailed(t: TestCase): boolean {
+  if (t.result().state !== 'skipped' || t.options.mode === 'skip' || t.options.mode === 'todo') return false;
+  for (let p = t.parent; p.type === 'suite'; p = p.parent) if (p.state() === 'failed') return true;
+  return false;
+}
+
+/**
+ * Prints one plain closing line, `Tests: N passed, N failed, N skipped`, for tools that read it.
+ * A test that did not run because the setup of its suite failed counts as failed, not skipped.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     let passed = 0;
@@ -10,7 +20,7 @@ export default class SummaryReporter implements Reporter {
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed' || setupFailed(t)) failed++;
         else skipped++;
       }
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;

@@ -1,0 +1,82 @@
+import type { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../src/domain/message.js';
+import type { User } from '../../src/domain/user.js';
+import { Connection } from '../../src/realtime/connection.js';
+import type { DeliveryService } from '../../src/services/delivery.js';
+import type { StoredMessage } from '../../src/store/port.js';
+
+/**
+ * One socket's ordering rules (src/realtime/connection.ts) against a stand-in socket and store:
+ * a message is written once, even when another socket already delivered it.
+ */
+const CONV = 's:1:2';
+const msg = (seq: number) => ({ id: `m${seq}`, data: `text ${seq}` }) as unknown as ChatMessage;
+
+function setup(storedCursor: { value: number }) {
+  const written: string[] = [];
+  const ws = {
+    OPEN: 1,
+    CONNECTING: 0,
+    readyState: 1,
+    bufferedAmount: 0,
+    send(data: Buffer | string, _o: unknown, cb?: (err?: Error) => void) {
+      written.push(JSON.parse(String(data)).data.id);
+      cb?.();
+    },
+    close() {},
+    terminate() {},
+  } as unknown as WebSocket;
+  const rows = (from: number, to: number): StoredMessage[] =>
+    Array.from({ length: Math.max(0, to - from) }, (_, i) => ({
+      id: from + i + 1, conversation_id: CONV, seq: from + i + 1, sender_id: 2, revoked: 0, body: JSON.stringify(msg(from + i + 1)),
+    }) as unknown as StoredMessage);
+  const delivery = {
+    cursors: async () => new Map([[CONV, storedCursor.value]]),
+    cursor: async () => storedCursor.value,
+    range: async (_c: string, from: number, to: number) => rows(from, to),
+    pending: async () => [],
+    delivered: (_c: string, _u: number, seq: number) => (storedCursor.value = Math.max(storedCursor.value, seq)),
+  } as unknown as DeliveryService;
+  const log = { warn: () => undefined, error: () => undefined };
+  const conn = new Connection(ws, { id: 1 } as User, 'sid', 'user', delivery, { now: () => 0 }, log, { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 });
+  conn.state = 'active';
+  return { conn, written };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('Connection', () => {
+  it('fills a gap from the store before a live message, in order', async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored);
+    await conn.init();
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 1, msg: msg(1) });
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 4, msg: msg(4) });
+    await settle();
+    expect(written).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('does not write a live message another socket already delivered (the stored cursor passed it)', async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored);
+    await conn.init();
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 1, msg: msg(1) });
+    await settle();
+    // meanwhile another socket of the user delivered 2 and 3; the event for 2 never came here
+    stored.value = 3;
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 3, msg: msg(3) });
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 4, msg: msg(4) });
+    await settle();
+    expect(written).toEqual(['m1', 'm4']);
+  });
+
+  it('writes nothing while it is not the receiving socket', async () => {
+    const { conn, written } = setup({ value: 0 });
+    await conn.init();
+    conn.state = 'standby';
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 1, msg: msg(1) });
+    await settle();
+    expect(written).toEqual([]);
+  });
+});
