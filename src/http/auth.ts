@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import type { User } from '../domain/user.js';
 import type { AuthFailure, AuthService } from '../services/auth.js';
 import type { Claims } from '../services/tokens.js';
+import { failure, type FailureKey } from '../domain/failures.js';
 
 /** The authenticated caller of a request. */
 export interface Caller {
@@ -41,12 +40,12 @@ export function visitorMayCall(method: string, path: string): boolean {
   return VISITOR_WHITELIST.some(([m, prefix]) => m === method && path.startsWith(prefix));
 }
 
-const HTTP_MESSAGES: Record<AuthFailure, string> = {
-  missing: MSG.tokenMissing,
-  expired: MSG.tokenExpired,
-  invalid: MSG.tokenInvalid,
-  user_missing: MSG.userGoneOrDisabled,
-  disabled: MSG.userGoneOrDisabled,
+const HTTP_FAILURES: Record<AuthFailure, FailureKey> = {
+  missing: 'tokenMissing',
+  expired: 'tokenExpired',
+  invalid: 'tokenInvalid',
+  user_missing: 'userGoneOrDisabled',
+  disabled: 'userGoneOrDisabled',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -65,10 +64,10 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 /** The chatUserAuth check of spec §1.6, with the session check the seed only did on HTTP. */
 export async function authenticate(auth: AuthService, req: FastifyRequest): Promise<Caller> {
   const res = await auth.authenticate(tokenOf(req));
-  if (!res.ok) throw new AppError('unauthenticated', HTTP_MESSAGES[res.reason]);
+  if (!res.ok) throw failure(HTTP_FAILURES[res.reason]);
   const path = req.url.split('?')[0] ?? req.url;
   if (res.claims.role === 'visitor' && !visitorMayCall(req.method, path)) {
-    throw new AppError('forbidden', MSG.visitorForbidden);
+    throw failure('visitorForbidden');
   }
   return { user: res.user, claims: res.claims };
 }

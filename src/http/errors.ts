@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ValidationError, type ErrorCode } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
+import { TEXT } from '../domain/texts.js';
+import { failureText } from '../domain/failures.js';
 
-const STATUS: Record<ErrorCode, number> = {
+/** The HTTP status of each failure code; every code has one (checked by the compiler). */
+export const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthenticated: 400,
   forbidden: 400,
@@ -14,10 +16,10 @@ const STATUS: Record<ErrorCode, number> = {
 
 /** Words for protocol-level failures Fastify raises before a handler runs. */
 function protocolMessage(status: number): string {
-  if (status === 413) return MSG.payloadTooLarge;
-  if (status === 429) return MSG.tooManyRequests;
-  if (status === 404) return MSG.notFound;
-  return MSG.badRequest;
+  if (status === 413) return TEXT.payloadTooLarge;
+  if (status === 429) return TEXT.tooManyRequests;
+  if (status === 404) return TEXT.notFound;
+  return failureText('badRequest');
 }
 
 /**
@@ -35,7 +37,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err instanceof ValidationError) {
       // As the original's error handler: the first message of the first failing field
       // (`err.errors[0].err[0]`), which clients show as it is.
-      return reply.status(422).send({ msg: 'fail', data: err.issues[0]?.err[0] ?? MSG.badRequest });
+      return reply.status(422).send({ msg: 'fail', data: err.issues[0]?.err[0] ?? failureText('badRequest') });
     }
     const status = (err as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -43,8 +45,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(status).send({ msg: 'fail', data: protocolMessage(status) });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ msg: 'fail', data: MSG.internal });
+    return reply.status(500).send({ msg: 'fail', data: TEXT.internal });
   });
 
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ msg: 'fail', data: MSG.notFound }));
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ msg: 'fail', data: TEXT.notFound }));
 }

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
-import { AppError, ValidationError, type FieldIssue } from '../domain/errors.js';
+import { ValidationError, type FieldIssue } from '../domain/errors.js';
+import { failure, type FailureKey } from '../domain/failures.js';
 
 /**
  * Request parameters with the semantics clients of the seed API rely on (spec §1.3–1.4):
@@ -24,7 +25,7 @@ interface Rule {
   clamp: boolean;
   path: boolean;
   doc: string | undefined;
-  invalid: string | undefined;
+  invalid: FailureKey | undefined;
 }
 
 /** A declared parameter; T is its converted type, R whether it always has a value. */
@@ -42,10 +43,10 @@ interface Common<D> {
   /** Extra text for the API documentation. */
   doc?: string;
   /**
-   * For the few routes the original checked by hand: a missing or failing value answers 400 with
-   * this message instead of the validator's 422.
+   * For the few routes the original checked by hand: a missing or failing value answers this
+   * failure (400 with its text) instead of the validator's 422.
    */
-  invalid?: string;
+  invalid?: FailureKey;
 }
 interface StrOpts extends Common<string> {
   min?: number;
@@ -214,13 +215,13 @@ export function readInput<S extends ParamSpec>(spec: S, sources: Sources): Input
     const type = r.kind;
     if (raw === undefined) {
       if (!r.required) out[key] = r.def;
-      else if (r.invalid !== undefined && issues.length === 0) throw new AppError('invalid', r.invalid);
+      else if (r.invalid !== undefined && issues.length === 0) throw failure(r.invalid);
       else issues.push({ key, desc: r.desc, type, err: [`${r.desc}不能为空`] });
       continue;
     }
     const res = check(r, raw);
     if (res.ok) out[key] = res.value;
-    else if (r.invalid !== undefined && issues.length === 0) throw new AppError('invalid', r.invalid);
+    else if (r.invalid !== undefined && issues.length === 0) throw failure(r.invalid);
     else if (r.def !== undefined) out[key] = r.def;
     else issues.push({ key, desc: r.desc, type, value: raw, err: res.err });
   }

@@ -7,8 +7,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import type { HttpDeps } from './deps.js';
 import type { HttpEntry } from './entry.js';
 import { installErrorHandling } from './errors.js';
@@ -20,6 +18,7 @@ import { mediaRoutes } from './routes/media.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
+import { failure, failureText } from '../domain/failures.js';
 
 export interface HttpOptions {
   /** The HTTP server Fastify serves on (it may already be listening: see HttpEntry). */
@@ -51,7 +50,7 @@ function lenientJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
-    strict(req, String(body), (err, value) => (err ? done(new AppError('invalid', MSG.badRequest)) : done(null, value)));
+    strict(req, String(body), (err, value) => (err ? done(failure('badRequest')) : done(null, value)));
   });
 }
 
@@ -85,12 +84,12 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
     serverFactory: opts.entry.factory,
     // Malformed URLs and the like fail before routing: answer them in the envelope too.
     frameworkErrors: (_err, _req, reply) => {
-      void (reply as FastifyReply).status(400).send({ msg: 'fail', data: MSG.badRequest });
+      void (reply as FastifyReply).status(400).send({ msg: 'fail', data: failureText('badRequest') });
     },
     clientErrorHandler: (err, socket) => {
       const code = (err as { code?: string }).code;
       const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      const body = JSON.stringify({ msg: 'fail', data: MSG.badRequest });
+      const body = JSON.stringify({ msg: 'fail', data: failureText('badRequest') });
       if (socket.writable) {
         socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       } else {

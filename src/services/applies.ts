@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
 import { Conversation, noticeData, noticeMessage, type ChatMessage } from '../domain/message.js';
-import { MSG } from '../domain/messages.js';
+import { TEXT } from '../domain/texts.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
 import type { Repos, Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
+import { failure } from '../domain/failures.js';
 
 const notice = (to: number, message: ChatMessage): Outgoing => ({
   conversation: Conversation.notices(to),
@@ -27,9 +27,9 @@ export class ApplyService {
   ) {}
 
   private async target(me: User, friendId: number): Promise<User> {
-    if (friendId === me.id) throw new AppError('invalid', MSG.cannotAddSelf);
+    if (friendId === me.id) throw failure('cannotAddSelf');
     const target = await this.store.users.findById(friendId);
-    if (!target || target.status !== UserStatus.active) throw new AppError('not_found', MSG.friendTargetMissing);
+    if (!target || target.status !== UserStatus.active) throw failure('friendTargetMissing');
     return target;
   }
 
@@ -37,7 +37,7 @@ export class ApplyService {
     try {
       return await tx.applies.create(me.id, target.id, nickname, this.clock.now());
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', MSG.alreadyApplied);
+      if (isUniqueViolation(e)) throw failure('alreadyApplied');
       throw e;
     }
   }
@@ -45,7 +45,7 @@ export class ApplyService {
   /** E05: a pending application, and a notice to the target. */
   async apply(me: User, friendId: number, nickname: string): Promise<void> {
     const target = await this.target(me, friendId);
-    if (await this.store.applies.open(me.id, target.id)) throw new AppError('conflict', MSG.alreadyApplied);
+    if (await this.store.applies.open(me.id, target.id)) throw failure('alreadyApplied');
     const fromId = `redirect-applyFriend-${me.id}`;
     const message = noticeMessage(randomUUID(), { id: target.id, name: displayName(target), avatar: target.avatar ?? '' }, this.clock.now(), {
       text: `用户[${displayName(me)}]申请添加您为好友，请尽快处理`,
@@ -80,7 +80,7 @@ export class ApplyService {
     const id = randomUUID();
     const now = this.clock.now();
     const otherName = remark || displayName(other);
-    const base = { chatType: 'single' as const, type: 'systemNotice', data: noticeData(MSG.friendsNow), options: {}, create_time: now, isremove: 0 as const };
+    const base = { chatType: 'single' as const, type: 'systemNotice', data: noticeData(TEXT.friendsNow), options: {}, create_time: now, isremove: 0 as const };
     return [
       notice(other.id, { ...base, id, from_avatar: me.avatar ?? '', from_name: displayName(me), from_id: me.id, to_id: other.id, to_name: otherName, to_avatar: other.avatar ?? '' }),
       notice(me.id, { ...base, id, from_avatar: other.avatar ?? '', from_name: otherName, from_id: other.id, to_id: me.id, to_name: displayName(me), to_avatar: me.avatar ?? '' }),
@@ -105,17 +105,13 @@ export class ApplyService {
   async handle(me: User, id: number, status: ApplyStatus, remark: string): Promise<void> {
     const apply = await this.store.applies.findPending(id, me.id);
     const applicant = apply && (await this.store.users.findById(apply.user_id));
-    if (!apply || !applicant) throw new AppError('not_found', MSG.applyNotFound);
+    if (!apply || !applicant) throw failure('applyNotFound');
     const out = status === 'agree' ? this.friendsNow(me, applicant, remark) : [];
     const seqs = await this.store
       .transaction(async (tx) => {
-        if (!(await tx.applies.settle(id, status, this.clock.now()))) throw new AppError('not_found', MSG.applyNotFound);
+        if (!(await tx.applies.settle(id, status, this.clock.now()))) throw failure('applyNotFound');
         if (status === 'agree') await this.befriend(tx, me, applicant, remark);
         return this.delivery.append(tx, out);
-      })
-      .catch((e: unknown) => {
-        if (e instanceof AppError) throw e;
-        throw new AppError('invalid', MSG.systemBusy);
       });
     this.delivery.publishAll(out, seqs);
   }
@@ -123,17 +119,17 @@ export class ApplyService {
   /** E17: the pending application from the user with this uuid to me. */
   async pendingFrom(me: User, uuid: string): Promise<ApplyRow> {
     const applicant = await this.store.users.findByUuid(uuid);
-    if (!applicant || applicant.status !== UserStatus.active) throw new AppError('not_found', MSG.userMissing);
+    if (!applicant || applicant.status !== UserStatus.active) throw failure('userMissing');
     const open = await this.store.applies.open(applicant.id, me.id);
-    if (!open || open.status !== 'pending') throw new AppError('not_found', MSG.applyInfoMissing);
+    if (!open || open.status !== 'pending') throw failure('applyInfoMissing');
     return open;
   }
 
   /** E40: befriends a user who accepts everyone (invite_confirm 0) without a pending step. */
   async autoAdd(me: User, friendId: number, nickname: string): Promise<void> {
     const target = await this.target(me, friendId);
-    if (target.invite_confirm !== 0) throw new AppError('forbidden', MSG.needApproval);
-    if (await this.store.applies.open(me.id, target.id)) throw new AppError('conflict', MSG.alreadyApplied);
+    if (target.invite_confirm !== 0) throw failure('needApproval');
+    if (await this.store.applies.open(me.id, target.id)) throw failure('alreadyApplied');
     const out = this.friendsNow(target, me, '').reverse();
     const seqs = await this.store
       .transaction(async (tx) => {
@@ -141,10 +137,6 @@ export class ApplyService {
         await tx.applies.settle(id, 'agree', this.clock.now());
         await this.befriend(tx, me, target, '');
         return this.delivery.append(tx, out);
-      })
-      .catch((e: unknown) => {
-        if (e instanceof AppError) throw e;
-        throw new AppError('invalid', MSG.systemBusy);
       });
     this.delivery.publishAll(out, seqs);
   }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import { UserStatus, type Role, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Store } from '../store/port.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Claims, TokenService } from './tokens.js';
+import { failure } from '../domain/failures.js';
 
 export interface AuthOptions {
   scryptCost: number;
@@ -86,7 +85,7 @@ export class AuthService {
   /** E01: creates the account and its profile row, then logs in exactly as E02. */
   async register(c: Credentials, address: string): Promise<LoginResult> {
     await this.countSignup(address);
-    if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
+    if (await this.store.users.findByUsername(c.username)) throw failure('accountExists');
     const password = await hashPassword(c.password, this.opts.scryptCost);
     let user: User;
     try {
@@ -94,7 +93,7 @@ export class AuthService {
         tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active }, this.clock.now()),
       );
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
+      if (isUniqueViolation(e)) throw failure('accountExists');
       throw e;
     }
     // The password was just set: the login step cannot fail, so it is not throttled either.
@@ -104,7 +103,7 @@ export class AuthService {
   /** Counts a registration attempt of the address (E01, E14); past REGISTER_MAX_PER_IP_HOUR it is refused. */
   async countSignup(address: string): Promise<void> {
     if ((await this.store.rates.hit(`signup:a:${address}`, HOUR_MS, this.clock.now())) > this.opts.accountsPerAddress) {
-      throw new AppError('rate_limited', MSG.signupThrottled);
+      throw failure('signupThrottled');
     }
   }
 
@@ -132,13 +131,13 @@ export class AuthService {
       trusted ? 0 : rates.hit(accountKey, window, now),
     ]);
     if (byPair > maxFailuresPerUser || byAddr > maxFailuresPerAddress || byAccount > maxFailuresPerAccount) {
-      throw new AppError('rate_limited', MSG.loginThrottled);
+      throw failure('loginThrottled');
     }
 
     const user = await this.store.users.findByUsername(c.username);
-    if (!user || user.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
+    if (!user || user.status !== UserStatus.active) throw failure('accountMissingOrDisabled');
     const check = await verifyPassword(c.password, user.password, this.opts.scryptCost);
-    if (!check.ok) throw new AppError('invalid', MSG.wrongPassword);
+    if (!check.ok) throw failure('wrongPassword');
     await Promise.all([
       rates.reset(pairKey),
       rates.release(addrKey, now),
@@ -248,11 +247,11 @@ export class AuthService {
    * (whose token keeps working, as clients expect).
    */
   async setPassword(userId: number, sid: string, p: { oldpassword: string; newpassword: string; checknewpassword: string }): Promise<void> {
-    if (p.newpassword !== p.checknewpassword) throw new AppError('invalid', MSG.passwordMismatch);
+    if (p.newpassword !== p.checknewpassword) throw failure('passwordMismatch');
     const user = await this.store.users.findById(userId);
-    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.passwordUserMissing);
+    if (!user || user.status !== UserStatus.active) throw failure('passwordUserMissing');
     const check = await verifyPassword(p.oldpassword, user.password, this.opts.scryptCost);
-    if (!check.ok) throw new AppError('invalid', MSG.passwordOldWrong);
+    if (!check.ok) throw failure('passwordOldWrong');
     const password = await hashPassword(p.newpassword, this.opts.scryptCost);
     const ended = await this.store.transaction(async (tx) => {
       await tx.users.update(userId, { password }, this.clock.now());

@@ -1,10 +1,9 @@
 import type { Clock } from '../domain/clock.js';
 import type { Indexed } from '../domain/contacts.js';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import { UserStatus, type User, type UserInfo } from '../domain/user.js';
 import type { ContactRow, FriendRow, UserSearchRow } from '../domain/friend.js';
 import type { Store } from '../store/port.js';
+import { failure, type FailureKey } from '../domain/failures.js';
 
 export interface Contact {
   id: number;
@@ -67,46 +66,46 @@ export class FriendService {
     return { count: list.length, rows: groupByInitial(list, (c) => c.name) };
   }
 
-  private async mine(me: User, friendId: number, message: string, allowBlack: boolean): Promise<FriendRow> {
+  private async mine(me: User, friendId: number, refusal: FailureKey, allowBlack: boolean): Promise<FriendRow> {
     const row = await this.store.friends.row(me.id, friendId);
-    if (!row || (!allowBlack && row.isblack !== 0)) throw new AppError('not_found', message);
+    if (!row || (!allowBlack && row.isblack !== 0)) throw failure(refusal);
     return row;
   }
 
   /** E09: my entry for a friend with their profile. */
   async profile(me: User, friendId: number): Promise<FriendProfile> {
-    const row = await this.mine(me, friendId, MSG.friendMissing, true);
+    const row = await this.mine(me, friendId, 'friendMissing', true);
     const friend = await this.store.users.findById(friendId);
-    if (!friend) throw new AppError('not_found', MSG.friendMissing);
+    if (!friend) throw failure('friendMissing');
     return { row, friend, info: await this.store.users.findInfo(friendId) };
   }
 
   /** E10: blacklists or un-blacklists the friend (on my side only). */
   async toggleBlack(me: User, friendId: number): Promise<void> {
-    const row = await this.mine(me, friendId, MSG.friendMissing, true);
+    const row = await this.mine(me, friendId, 'friendMissing', true);
     await this.store.friends.setFlags(row.id, { isblack: row.isblack === 1 ? 0 : 1 }, this.clock.now());
   }
 
   /** E11: stars or un-stars a friend who is not blacklisted. */
   async toggleStar(me: User, friendId: number): Promise<void> {
-    const row = await this.mine(me, friendId, MSG.friendMissingOrBlack, false);
+    const row = await this.mine(me, friendId, 'friendMissingOrBlack', false);
     await this.store.friends.setFlags(row.id, { ismystarfriend: row.ismystarfriend === 0 ? 1 : 0 }, this.clock.now());
   }
 
   /** E12: feed visibility flags of a friend who is not blacklisted. */
   async setVisibility(me: User, friendId: number, friendlookme: number, melookfriend: number): Promise<void> {
-    const row = await this.mine(me, friendId, MSG.friendMissingOrBlack, false);
+    const row = await this.mine(me, friendId, 'friendMissingOrBlack', false);
     await this.store.friends.setFlags(row.id, { friendlookme, melookfriend }, this.clock.now());
   }
 
   /** E19: my entry for the user, when not blacklisted. */
   isFriend(me: User, friendId: number): Promise<FriendRow> {
-    return this.mine(me, friendId, MSG.notFriend, false);
+    return this.mine(me, friendId, 'notFriend', false);
   }
 
   /** E33: removes both entries and every application between us, so either side may apply again. */
   async remove(me: User, friendId: number): Promise<void> {
-    await this.mine(me, friendId, MSG.notFriendNoRight, true);
+    await this.mine(me, friendId, 'notFriendNoRight', true);
     await this.store.transaction(async (tx) => {
       await tx.friends.deletePair(me.id, friendId);
       await tx.applies.deleteBetween(me.id, friendId);
@@ -116,7 +115,7 @@ export class FriendService {
   /** E39: whether and how a registered user can be added, seen from me. */
   async userSetInfo(me: User, userId: number): Promise<UserSetInfo> {
     const target = await this.store.users.findById(userId);
-    if (!target || target.role !== 'user' || target.status !== UserStatus.active) throw new AppError('not_found', MSG.notAddable);
+    if (!target || target.role !== 'user' || target.status !== UserStatus.active) throw failure('notAddable');
     const theirs = await this.store.friends.row(target.id, me.id);
     return {
       id: target.id,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
 import { JoinPolicy, MemberStatus, memberAvatar, memberName, type Group, type MemberWithUser, type Membership } from '../domain/group.js';
 import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
-import { MSG } from '../domain/messages.js';
+import { TEXT } from '../domain/texts.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Repos, Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
 import { groupForApproval, groupForJoin, recomputeAvatar, toGroup, toUser } from './group-common.js';
+import { failure } from '../domain/failures.js';
 
 export interface JoinRequest {
   groupId: number;
@@ -115,7 +115,7 @@ export class GroupJoinService {
         return this.delivery.append(tx, out);
       })
       .catch((e: unknown) => {
-        if (isUniqueViolation(e)) throw new AppError('conflict', MSG.alreadyMember);
+        if (isUniqueViolation(e)) throw failure('alreadyMember');
         throw e;
       });
     this.delivery.publishAll(out, seqs);
@@ -124,27 +124,27 @@ export class GroupJoinService {
   /** E36: I join, or I invite someone; answers 加群成功 or 等待群主同意. */
   async join(me: User, r: JoinRequest): Promise<string> {
     const g = await this.store.groups.find(r.groupId);
-    if (!g || g.status !== 1) throw new AppError('not_found', MSG.groupUnavailableForJoin);
+    if (!g || g.status !== 1) throw failure('groupUnavailableForJoin');
     const members = await this.store.groups.membersWithUsers(g.id);
     const self = r.userId === me.id;
     const inviterM = self ? undefined : members.find((m) => m.user_id === me.id);
-    if (!self && inviterM?.status !== MemberStatus.active) throw new AppError('forbidden', MSG.notInGroupAction);
+    if (!self && inviterM?.status !== MemberStatus.active) throw failure('notInGroupAction');
     const existing = members.find((m) => m.user_id === r.userId);
-    if (existing) throw new AppError('conflict', existing.status === MemberStatus.pending ? MSG.joinPending : MSG.alreadyMember);
+    if (existing) throw failure(existing.status === MemberStatus.pending ? 'joinPending' : 'alreadyMember');
     const joiner = await this.store.users.findById(r.userId);
-    if (!joiner || joiner.status !== UserStatus.active) throw new AppError('not_found', MSG.joinUserUnavailable);
+    if (!joiner || joiner.status !== UserStatus.active) throw failure('joinUserUnavailable');
 
     const inviter = self ? '' : memberName(inviterM, me);
     const label = self ? '' : me.role === 'user' ? `[${inviter}]邀请 ` : (inviterM?.nickname ?? '');
     const ownerInvite = !self && me.id === g.user_id;
     const policy = g.invite_confirm;
-    if (policy === JoinPolicy.loginRequired && !ownerInvite && joiner.role === 'visitor') throw new AppError('forbidden', MSG.loginToJoin);
+    if (policy === JoinPolicy.loginRequired && !ownerInvite && joiner.role === 'visitor') throw failure('loginToJoin');
 
     if (policy === JoinPolicy.approval && !ownerInvite) {
       const owner = await this.store.users.findById(g.user_id);
       const out = owner ? [this.approvalRequest(g, members, owner, members.find((m) => m.user_id === g.user_id), joiner, { self, inviter, label }, r.desc)] : [];
       await this.commit(out, (tx) => tx.groups.addMember(g.id, joiner.id, MemberStatus.pending, this.clock.now()));
-      return MSG.waitForOwner;
+      return TEXT.waitForOwner;
     }
     const now = this.clock.now();
     const receivers = [...members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id), joiner.id];
@@ -154,19 +154,19 @@ export class GroupJoinService {
       await this.admit(tx, g, joiner.id, true);
       await recomputeAvatar(tx, g.id, now);
     });
-    return MSG.joined;
+    return TEXT.joined;
   }
 
   /** E38: the owner admits or turns away a pending member; admission is announced to the group. */
   async decide(me: User, groupId: number, userId: number, agree: boolean): Promise<void> {
     const g = await this.store.groups.find(groupId);
     const active = g && g.status === 1 && g.user_id === me.id ? await this.store.groups.members(groupId, MemberStatus.active) : [];
-    if (!g || active.length === 0) throw new AppError('forbidden', MSG.groupNoRight);
+    if (!g || active.length === 0) throw failure('groupNoRight');
     const m = await this.store.groups.membership(groupId, userId);
-    if (!m || m.status !== MemberStatus.pending) throw new AppError('invalid', MSG.illegalOperation);
+    if (!m || m.status !== MemberStatus.pending) throw failure('illegalOperation');
     // Checked before anything changes (the seed answered 400 after changing data).
     const joiner = await this.store.users.findById(userId);
-    if (!joiner || joiner.status !== UserStatus.active) throw new AppError('not_found', MSG.joinUserGone);
+    if (!joiner || joiner.status !== UserStatus.active) throw failure('joinUserGone');
     if (!agree) {
       await this.store.groups.removeMember(groupId, userId);
       return;

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
 import {
   MemberStatus, composeGroupAvatar, composeGroupName, memberAvatar, memberName, type Group, type MemberWithUser,
   type Membership,
 } from '../domain/group.js';
 import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
-import { MSG } from '../domain/messages.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
 import { groupForLeave, groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
+import { failure, type FailureKey } from '../domain/failures.js';
 
 export interface GroupOptions {
   tzOffsetMinutes: number;
@@ -85,9 +84,9 @@ export class GroupService {
   async create(me: User, entryIds: string[]): Promise<void> {
     const ids = [...new Set(entryIds.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2_147_483_647))];
     const friendIds = await this.store.friends.friendIdsOfRows(me.id, ids);
-    if (friendIds.length === 0) throw new AppError('invalid', MSG.pickGroupUsers);
+    if (friendIds.length === 0) throw failure('pickGroupUsers');
     const friends = (await this.store.users.findActiveByIds(friendIds)).filter((u) => u.id !== me.id);
-    if (friends.length === 0) throw new AppError('invalid', MSG.groupUsersMissing);
+    if (friends.length === 0) throw failure('groupUsersMissing');
     const people = [me, ...friends];
     const now = this.clock.now();
     const seqs = await this.store.transaction(async (tx) => {
@@ -123,25 +122,25 @@ export class GroupService {
   async info(id: number): Promise<{ group: Group; members: MemberWithUser[] }> {
     const group = await this.store.groups.find(id);
     const members = group && group.status === 1 ? await this.store.groups.membersWithUsers(id, MemberStatus.active) : [];
-    if (!group || members.length === 0) throw new AppError('not_found', MSG.groupMissingOrBlocked);
+    if (!group || members.length === 0) throw failure('groupMissingOrBlocked');
     return { group, members };
   }
 
-  private async ownedActive(me: User, id: number, message: string): Promise<Group> {
+  private async ownedActive(me: User, id: number, refusal: FailureKey): Promise<Group> {
     const g = await this.store.groups.find(id);
-    if (!g || g.status !== 1 || g.user_id !== me.id) throw new AppError('forbidden', message);
+    if (!g || g.status !== 1 || g.user_id !== me.id) throw failure(refusal);
     return g;
   }
 
   /** E25 / E26: the owner changes the name or the announcement; every member is told. */
   async update(me: User, id: number, change: { name: string } | { remark: string }): Promise<void> {
     const isName = 'name' in change;
-    const g = await this.ownedActive(me, id, isName ? MSG.onlyOwnerRename : MSG.onlyOwnerRemark);
+    const g = await this.ownedActive(me, id, isName ? 'onlyOwnerRename' : 'onlyOwnerRemark');
     const now = this.clock.now();
     await this.store.groups.update(id, change, now);
     const members = await this.store.groups.members(id);
     const owner = members.find((m) => m.user_id === me.id);
-    if (!owner) throw new AppError('not_found', MSG.cannotNotifyMembers);
+    if (!owner) throw failure('cannotNotifyMembers');
     const updated = { ...g, ...change, update_time: now };
     const text = isName ? `群名称修改为：${change.name}` : `[公告] \n\n ${change.remark}`;
     const from = { id: me.id, name: memberName(owner, me), avatar: memberAvatar(owner, me) };
@@ -151,17 +150,17 @@ export class GroupService {
   /** E27: my name inside the group. */
   async setNickname(me: User, id: number, nickname: string): Promise<void> {
     const m = await this.store.groups.membership(id, me.id);
-    if (!m || m.status !== MemberStatus.active) throw new AppError('forbidden', MSG.notInGroupNickname);
+    if (!m || m.status !== MemberStatus.active) throw failure('notInGroupNickname');
     await this.store.groups.setMember(id, me.id, { nickname }, this.clock.now());
   }
 
   /** E28: the owner dissolves the group (everyone is told); a member leaves it (the owner is told). */
   async leaveOrDissolve(me: User, id: number): Promise<void> {
     const g = await this.store.groups.find(id);
-    if (!g) throw new AppError('not_found', MSG.groupMissing);
+    if (!g) throw failure('groupMissing');
     const members = await this.store.groups.membersWithUsers(id);
     const mine = members.find((m) => m.user_id === me.id);
-    if (!mine) throw new AppError('forbidden', MSG.notInGroupAction);
+    if (!mine) throw failure('notInGroupAction');
     const group = groupForLeave(g, this.opts.tzOffsetMinutes, members);
     const from = { id: me.id, name: memberName(mine, me), avatar: memberAvatar(mine, me) };
     const conv = Conversation.group(id);
@@ -182,15 +181,15 @@ export class GroupService {
 
   /** E37: the owner sets the join policy (0–10, spec §8.3). */
   async setPolicy(me: User, id: number, policy: number): Promise<void> {
-    await this.ownedActive(me, id, MSG.groupNoRight);
+    await this.ownedActive(me, id, 'groupNoRight');
     await this.store.groups.update(id, { invite_confirm: policy }, this.clock.now());
   }
 
   /** E35: the owner removes a member (any status); the avatar follows. */
   async removeMember(me: User, groupId: number, userId: number): Promise<void> {
     const g = await this.store.groups.find(groupId);
-    if (!g || g.user_id !== me.id) throw new AppError('forbidden', MSG.onlyOwner);
-    if (userId === me.id) throw new AppError('invalid', MSG.ownerCannotRemoveSelf);
+    if (!g || g.user_id !== me.id) throw failure('onlyOwner');
+    if (userId === me.id) throw failure('ownerCannotRemoveSelf');
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       await tx.groups.removeMember(groupId, userId);
@@ -205,7 +204,7 @@ export class GroupService {
     let text: string;
     if (q.chatType === 'single') {
       const u = await this.store.users.findById(q.id);
-      if (!u || u.status !== UserStatus.active) throw new AppError('not_found', MSG.qrUserUnavailable);
+      if (!u || u.status !== UserStatus.active) throw failure('qrUserUnavailable');
       const name = displayName(u);
       text = q.h5
         ? `${q.http}${page}&title=${encodeURIComponent(`加用户[${name}]为好友`)}&id=${u.id}&chatType=single&name=${name}&avatar=${u.avatar ?? ''}`
@@ -213,7 +212,7 @@ export class GroupService {
     } else {
       const g = await this.store.groups.find(q.id);
       const m = g && g.status === 1 ? await this.store.groups.membership(q.id, me.id) : undefined;
-      if (!g || !m || m.status !== MemberStatus.active) throw new AppError('not_found', MSG.qrUnavailable);
+      if (!g || !m || m.status !== MemberStatus.active) throw failure('qrUnavailable');
       text = q.h5
         ? `${q.http}${page}&title=%E7%BE%A4%E4%BB%8B%E7%BB%8D&id=${g.id}&chatType=group&name=${g.name}`
         : JSON.stringify({ id: g.id, name: g.name });

@@ -1,9 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import { FileRejected, type Accepted, type Downloader, type FileStore, type FrameGrabber } from '../files/port.js';
+import { failure } from '../domain/failures.js';
 
 /** Types accepted for upload, decided from the content (magic bytes), never from the name. */
 const ALLOWED = new Set([
@@ -72,8 +71,8 @@ export class MediaService {
       return await target.save(source, { maxBytes: this.opts.maxBytes, accept: acceptUpload, key });
     } catch (e) {
       if (e instanceof FileRejected) {
-        const text = { empty: MSG.emptyFile, type: MSG.fileTypeRefused, size: MSG.fileTooLarge }[e.reason];
-        throw new AppError('invalid', text);
+        const key = ({ empty: 'emptyFile', type: 'fileTypeRefused', size: 'fileTooLarge' } as const)[e.reason];
+        throw failure(key);
       }
       throw e;
     }
@@ -82,7 +81,7 @@ export class MediaService {
   /** The folders of a `diydir` (`a_b` → a/b): letters, digits and `-` only, at most 5 levels. */
   diyDirs(diydir: string): string[] {
     const dirs = diydir.split('_');
-    if (dirs.length > 5 || !dirs.every((s) => DIR_SEGMENT.test(s))) throw new AppError('invalid', MSG.badUploadDir);
+    if (dirs.length > 5 || !dirs.every((s) => DIR_SEGMENT.test(s))) throw failure('badUploadDir');
     return dirs;
   }
 
@@ -114,24 +113,24 @@ export class MediaService {
     if (videoUrl.startsWith('/')) {
       const file = ours(videoUrl.split('?')[0] ?? '');
       if (file) return file;
-      throw new AppError('forbidden', MSG.videoUrlRefused);
+      throw failure('videoUrlRefused');
     }
     let url: URL;
     try {
       url = new URL(videoUrl);
     } catch {
-      throw new AppError('forbidden', MSG.videoUrlRefused);
+      throw failure('videoUrlRefused');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('forbidden', MSG.videoUrlRefused);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw failure('videoUrlRefused');
     if (this.opts.publicUrl && videoUrl.startsWith(`${this.opts.publicUrl}/public/uploads/`)) {
       const file = ours(url.pathname);
       if (file) return file;
     }
     const host = url.host.toLowerCase();
     if (!this.opts.screenshotHosts.includes(host) && !this.opts.screenshotHosts.includes(url.hostname.toLowerCase())) {
-      throw new AppError('forbidden', MSG.videoUrlRefused);
+      throw failure('videoUrlRefused');
     }
-    if (url.username || url.password || !(await this.d.resolvesToPublic(url.hostname))) throw new AppError('forbidden', MSG.videoUrlRefused);
+    if (url.username || url.password || !(await this.d.resolvesToPublic(url.hostname))) throw failure('videoUrlRefused');
     return url;
   }
 
@@ -150,18 +149,18 @@ export class MediaService {
   /** E31: the frame at `time` ms, scaled to `width`, as png or jpg; stored and returned inline. */
   async screenshot(p: ScreenshotInput) {
     const videoUrl = p.videoUrl.trim();
-    if (!videoUrl) throw new AppError('invalid', MSG.videoUrlMissing);
+    if (!videoUrl) throw failure('videoUrlMissing');
     const { time, width } = p;
     const format = p.format.toLowerCase();
-    if (!['png', 'jpg', 'jpeg'].includes(format)) throw new AppError('invalid', MSG.badFormat);
-    if (!(await this.d.frames.available())) throw new AppError('unavailable', MSG.ffmpegMissing);
+    if (!['png', 'jpg', 'jpeg'].includes(format)) throw failure('badFormat');
+    if (!(await this.d.frames.available())) throw failure('ffmpegMissing');
     const input = await this.videoInput(videoUrl);
 
     let image: Buffer;
     try {
       image = await this.frame(input, time / 1000, width, format === 'png' ? 'png' : 'jpg');
     } catch {
-      throw new AppError('invalid', MSG.screenshotFailed);
+      throw failure('screenshotFailed');
     }
     const name = `screenshot_${this.clock.now()}_${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}.${format}`;
     const saved = await this.d.local.save(Readable.from([image]), {

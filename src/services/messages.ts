@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { chatRuleFor } from '../domain/chatset.js';
 import type { Clock } from '../domain/clock.js';
-import { AppError, ValidationError } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { Conversation, decodeOptions, noticeData, type ChatMessage, type ChatType } from '../domain/message.js';
-import { MSG } from '../domain/messages.js';
 import { MemberStatus, memberAvatar, memberName } from '../domain/group.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import type { DeliveryService, Outgoing } from './delivery.js';
 import { groupObject, toGroup, toUser } from './group-common.js';
+import { failure } from '../domain/failures.js';
 
 export interface RevokeInput {
   to_id: number;
@@ -61,9 +61,9 @@ export class MessageService {
   private async sendGroup(me: User, input: SendInput): Promise<ChatMessage> {
     const g = await this.store.groups.find(input.sendto_id);
     const members = g && g.status === 1 ? await this.store.groups.members(g.id, MemberStatus.active) : [];
-    if (!g || members.length === 0) throw new AppError('not_found', MSG.groupUnavailable);
+    if (!g || members.length === 0) throw failure('groupUnavailable');
     const mine = members.find((m) => m.user_id === me.id);
-    if (!mine) throw new AppError('forbidden', MSG.notInGroup);
+    if (!mine) throw failure('notInGroup');
     const message: ChatMessage = {
       id: randomUUID(),
       from_avatar: memberAvatar(mine, me),
@@ -97,17 +97,17 @@ export class MessageService {
       const err = `消息发送时间 的数值 必须 在 1000000000000 和 ${now} 之间`;
       throw new ValidationError([{ key: 'create_time', desc: '消息发送时间', type: 'int', value: r.create_time, err: [err] }]);
     }
-    if (now - r.create_time > REVOKE_WINDOW_MS) throw new AppError('invalid', MSG.revokeTooLate);
+    if (now - r.create_time > REVOKE_WINDOW_MS) throw failure('revokeTooLate');
     let name = displayName(me);
     let avatar = me.avatar ?? '';
     let out: (m: ChatMessage) => Outgoing[];
     let conversation: string;
     if (r.chatType === 'group') {
       const g = await this.store.groups.find(r.to_id);
-      if (!g || g.status !== 1) throw new AppError('not_found', MSG.groupMissing);
+      if (!g || g.status !== 1) throw failure('groupMissing');
       const members = await this.store.groups.members(g.id);
       const mine = members.find((m) => m.user_id === me.id);
-      if (!mine) throw new AppError('forbidden', MSG.notInGroupAction);
+      if (!mine) throw failure('notInGroupAction');
       name = `${memberName(mine, me)} `;
       avatar = memberAvatar(mine, me);
       conversation = Conversation.group(g.id);
@@ -119,8 +119,8 @@ export class MessageService {
       out = (m) => [{ conversation, kind: 'single', members: [me.id, r.to_id], senderId: me.id, receivers: [r.to_id], message: m }];
     }
     const stored = await this.store.messages.find(conversation, r.id);
-    if (!stored || stored.sender_id !== me.id) throw new AppError('not_found', MSG.revokeNotFound);
-    if (now - stored.create_time > REVOKE_WINDOW_MS) throw new AppError('invalid', MSG.revokeTooLate);
+    if (!stored || stored.sender_id !== me.id) throw failure('revokeNotFound');
+    if (now - stored.create_time > REVOKE_WINDOW_MS) throw failure('revokeTooLate');
     const notice: ChatMessage = {
       id: r.id,
       from_avatar: avatar,
@@ -158,15 +158,15 @@ export class MessageService {
     const { mine, theirs } = await this.store.friends.pair(me.id, to.id);
     if (isVisitor) {
       if (rule.sendCount === 0) {
-        if (theirs && theirs.isblack !== 0) throw new AppError('forbidden', MSG.visitorBlacklisted);
-        if (theirs && theirs.status !== 1) throw new AppError('forbidden', MSG.visitorSystemBlocked);
-        if (!theirs) throw new AppError('forbidden', MSG.visitorNotFriend);
+        if (theirs && theirs.isblack !== 0) throw failure('visitorBlacklisted');
+        if (theirs && theirs.status !== 1) throw failure('visitorSystemBlocked');
+        if (!theirs) throw failure('visitorNotFriend');
       }
       return { count: true, limitOne: rule.sendCount === 1, fromRemark: '', toRemark: '' };
     }
-    if (theirs && theirs.isblack !== 0) throw new AppError('forbidden', MSG.userBlacklisted);
-    if (theirs && theirs.status !== 1) throw new AppError('forbidden', MSG.userSystemBlocked);
-    if (!theirs && rule.sendCount === 0) throw new AppError('forbidden', MSG.friendsOnly);
+    if (theirs && theirs.isblack !== 0) throw failure('userBlacklisted');
+    if (theirs && theirs.status !== 1) throw failure('userSystemBlocked');
+    if (!theirs && rule.sendCount === 0) throw failure('friendsOnly');
     return {
       count: !theirs,
       limitOne: !theirs && rule.sendCount === 1,
@@ -177,7 +177,7 @@ export class MessageService {
 
   private async sendSingle(me: User, input: SendInput): Promise<ChatMessage> {
     const to = await this.store.users.findById(input.sendto_id);
-    if (!to || to.status !== UserStatus.active) throw new AppError('not_found', MSG.recipientGone);
+    if (!to || to.status !== UserStatus.active) throw failure('recipientGone');
     const gate = await this.gate(me, to);
     const message: ChatMessage = {
       id: randomUUID(),
@@ -207,7 +207,7 @@ export class MessageService {
     const seqs = await this.store.transaction(async (tx) => {
       if (gate.count && !self) {
         const sent = await tx.counters.increment(me.id, to.id);
-        if (gate.limitOne && sent > 1) throw new AppError('forbidden', MSG.oneMessageOnly);
+        if (gate.limitOne && sent > 1) throw failure('oneMessageOnly');
       }
       return this.delivery.append(tx, [out]);
     });

@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
+import { TEXT } from '../domain/texts.js';
 import type { EntryFacts } from '../domain/notices.js';
 import { UserStatus, type User, type UserInfo } from '../domain/user.js';
 import type { Store } from '../store/port.js';
+import { failure } from '../domain/failures.js';
 
 export interface PublicProfile {
   user: User;
@@ -51,7 +51,7 @@ export class UserService {
   /** E18: stores the settings text verbatim (it is parsed, leniently, where it is used). */
   async saveUserset(userId: number, userset: string): Promise<void> {
     const user = await this.store.users.findById(userId);
-    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.userGoneOrDisabled);
+    if (!user || user.status !== UserStatus.active) throw failure('userGoneOrDisabled');
     await this.store.users.update(userId, { userset }, this.clock.now());
   }
 
@@ -63,29 +63,29 @@ export class UserService {
 
   async updateField(userId: number, field: string, value: string): Promise<string> {
     const user = await this.store.users.findById(userId);
-    if (!user || user.status !== UserStatus.active) throw new AppError('not_found', MSG.profileUserMissing);
+    if (!user || user.status !== UserStatus.active) throw failure('profileUserMissing');
     const now = this.clock.now();
     let answer = '';
     switch (field) {
       case 'username':
-        throw new AppError('invalid', MSG.usernameImmutable);
+        throw failure('usernameImmutable');
       case 'nickname':
-        if ([...value].length > 30) throw new AppError('invalid', MSG.nicknameTooLong);
+        if ([...value].length > 30) throw failure('nicknameTooLong');
         await this.store.users.update(userId, { nickname: value }, now);
-        answer = MSG.nicknameChanged;
+        answer = TEXT.nicknameChanged;
         break;
       case 'avatar':
-        if (value.length > 1000) throw new AppError('invalid', MSG.avatarTooLong);
+        if (value.length > 1000) throw failure('avatarTooLong');
         await this.store.users.update(userId, { avatar: value }, now);
         // Remembered for a minute: a socket opened meanwhile is told (see avatarChangedNotice).
         await this.store.rates.reset(avatarKey(userId));
         await this.store.rates.hit(avatarKey(userId), AVATAR_NOTICE_MS, now);
-        answer = MSG.avatarChanged;
+        answer = TEXT.avatarChanged;
         break;
       case 'invite_confirm':
-        if (value !== '0' && value !== '1') throw new AppError('invalid', MSG.inviteConfirmInvalid);
+        if (value !== '0' && value !== '1') throw failure('inviteConfirmInvalid');
         await this.store.users.update(userId, { invite_confirm: Number(value) }, now);
-        answer = MSG.settingSaved;
+        answer = TEXT.settingSaved;
         break;
       default:
         return '';

@@ -1,7 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
 import { UserStatus, type User } from '../domain/user.js';
 import {
   DEVICE_ID, SIGNATURE_WINDOW_MS, VISITOR_REQUESTS_PER_HOUR, signatureMatches, visitorUsername,
@@ -10,6 +8,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Store } from '../store/port.js';
 import type { AuthService, Credentials, LoginResult } from './auth.js';
 import { hashPassword } from './password.js';
+import { failure } from '../domain/failures.js';
 
 export interface SignedRequest {
   deviceId: string;
@@ -47,13 +46,13 @@ export class VisitorService {
    * Answers the device id as it is kept: in lower case, so that changing its case makes no new device.
    */
   async admit(r: SignedRequest): Promise<string> {
-    if (!signatureMatches(r.sign, r.deviceId, String(r.timestamp), this.opts.salt)) throw new AppError('invalid', MSG.illegalSignature);
+    if (!signatureMatches(r.sign, r.deviceId, String(r.timestamp), this.opts.salt)) throw failure('illegalSignature');
     const now = this.clock.now();
-    if (Math.abs(now - r.timestamp) > SIGNATURE_WINDOW_MS) throw new AppError('invalid', MSG.requestExpired);
-    if (!DEVICE_ID.test(r.deviceId)) throw new AppError('invalid', MSG.invalidDevice);
+    if (Math.abs(now - r.timestamp) > SIGNATURE_WINDOW_MS) throw failure('requestExpired');
+    if (!DEVICE_ID.test(r.deviceId)) throw failure('invalidDevice');
     const deviceId = r.deviceId.toLowerCase();
     const count = await this.store.rates.hit(`visitor:${deviceId}`, 3_600_000, now);
-    if (count > VISITOR_REQUESTS_PER_HOUR) throw new AppError('invalid', MSG.visitorTooFrequent);
+    if (count > VISITOR_REQUESTS_PER_HOUR) throw failure('visitorTooFrequent');
     return deviceId;
   }
 
@@ -62,14 +61,14 @@ export class VisitorService {
     const deviceId = await this.admit(r);
     const bound = await this.store.users.findByDevice(deviceId);
     if (bound && bound.role === 'visitor') {
-      if (bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
+      if (bound.status !== UserStatus.active) throw failure('accountMissingOrDisabled');
       const result = await this.auth.startSession(bound, 'visitor', { device: deviceId, join: true });
       await this.saveDevice(bound.id, device);
       return result;
     }
     // A new account: counted per address too (a new device id per request is no new device).
     if ((await this.store.rates.hit(`visitor:a:${r.address}`, 3_600_000, this.clock.now())) > this.opts.visitorsPerAddress) {
-      throw new AppError('rate_limited', MSG.visitorTooFrequent);
+      throw failure('visitorTooFrequent');
     }
     const visitor = await this.createVisitor(deviceId, visitorUsername(r.deviceId), device, bound);
     return this.auth.startSession(visitor, 'visitor', { device: deviceId, join: true });
@@ -79,11 +78,11 @@ export class VisitorService {
   async upgrade(r: SignedRequest, c: Credentials): Promise<LoginResult> {
     const deviceId = await this.admit(r);
     await this.auth.countSignup(r.address);
-    if (await this.store.users.findByUsername(c.username)) throw new AppError('conflict', MSG.accountExists);
+    if (await this.store.users.findByUsername(c.username)) throw failure('accountExists');
     const password = await hashPassword(c.password, this.opts.scryptCost);
     const bound = await this.store.users.findByDevice(deviceId);
     // A disabled or locked visitor cannot shed the ban by upgrading.
-    if (bound && bound.role === 'visitor' && bound.status !== UserStatus.active) throw new AppError('invalid', MSG.accountMissingOrDisabled);
+    if (bound && bound.role === 'visitor' && bound.status !== UserStatus.active) throw failure('accountMissingOrDisabled');
     const now = this.clock.now();
     try {
       if (bound && bound.role === 'visitor' && bound.status === UserStatus.active) {
@@ -96,7 +95,7 @@ export class VisitorService {
       );
       return await this.auth.startSession(user, 'user', { device: deviceId });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', MSG.accountExists);
+      if (isUniqueViolation(e)) throw failure('accountExists');
       throw e;
     }
   }
@@ -138,6 +137,6 @@ export class VisitorService {
         if (bound && bound.role === 'visitor') return bound;
       }
     }
-    throw new AppError('unavailable', MSG.systemBusy);
+    throw failure('systemBusy');
   }
 }

@@ -1,5 +1,5 @@
-import { AppError } from '../domain/errors.js';
-import { MSG } from '../domain/messages.js';
+import type { AppError } from '../domain/errors.js';
+import { failure } from '../domain/failures.js';
 
 /** Driver errors translated to a few kinds every dialect shares (see dialects/*.ts). */
 export type StoreErrorKind = 'unique_violation' | 'foreign_key_violation' | 'retryable' | 'unknown';
@@ -26,4 +26,4 @@ export function waitBeforeRetry(attempt: number, startedAt: number): number | un
 }
 
 /** What a caller hears when the database stayed busy or locked: 503 with Retry-After. */
-export const storeBusy = (cause: unknown): AppError => new AppError('unavailable', MSG.databaseBusy, 1, { cause });
+export const storeBusy = (cause: unknown): AppError => failure('databaseBusy', { retryAfterSeconds: 1, cause });

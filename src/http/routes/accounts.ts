@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { MSG } from '../../domain/messages.js';
+import { TEXT } from '../../domain/texts.js';
 import { USERNAME_PATTERN } from '../../domain/user.js';
 import type { HttpDeps } from '../deps.js';
 import { p } from '../params.js';
 import { addRoute } from '../route.js';
 import { LoginView } from '../schemas/user.js';
+import { failureText } from '../../domain/failures.js';
 
 const credentials = {
   username: p.str('账号', {
@@ -41,7 +42,7 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
     method: 'POST',
     url: '/api/loginChat',
     summary: 'Log in; ends any other session of the account (E02)',
-    description: `Repeated failures for one username or address answer 429 "${MSG.loginThrottled}".`,
+    description: `Repeated failures for one username or address answer 429 "${failureText('loginThrottled')}".`,
     tags,
     auth: 'public',
     params: loginCredentials,
@@ -77,7 +78,7 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
     data: Type.String(),
     handler: async (input, c) => {
       await d.auth.setPassword(c.user.id, c.claims.sid, input);
-      return MSG.passwordChanged;
+      return TEXT.passwordChanged;
     },
   });
 }

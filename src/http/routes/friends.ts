@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { MSG } from '../../domain/messages.js';
+import { TEXT } from '../../domain/texts.js';
 import type { HttpDeps } from '../deps.js';
 import { p, type ParamSpec } from '../params.js';
 import { addRoute, type RouteDef } from '../route.js';
@@ -140,7 +140,7 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     data: Type.String(),
     handler: async ({ id }, c) => {
       await d.friends.remove(c.user, id);
-      return MSG.friendDeleted;
+      return TEXT.friendDeleted;
     },
   });
 

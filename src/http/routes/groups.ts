@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { MSG } from '../../domain/messages.js';
+import { TEXT } from '../../domain/texts.js';
 import { authenticate } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { p, readInput, docSchemas, type ParamSpec } from '../params.js';
@@ -97,7 +97,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     data: Type.String(),
     handler: async ({ group_id, user_id }, c) => {
       await d.groups.removeMember(c.user, group_id, user_id);
-      return MSG.memberRemoved;
+      return TEXT.memberRemoved;
     },
   });
 
@@ -122,7 +122,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     data: Type.String(),
     handler: async ({ group_id, addGroupSet }, c) => {
       await d.groups.setPolicy(c.user, group_id, addGroupSet);
-      return MSG.settingSaved;
+      return TEXT.settingSaved;
     },
   });
 
@@ -137,7 +137,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     data: Type.String(),
     handler: async ({ group_id, user_id, type }, c) => {
       await d.groupJoins.decide(c.user, group_id, user_id, type === 'agree');
-      return MSG.handled;
+      return TEXT.handled;
     },
   });
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
-import { MSG } from '../../domain/messages.js';
 import { authenticate } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { docSchemas, p, readInput } from '../params.js';
 import { Envelope, Fail, failResponses } from '../schemas/common.js';
+import { failure, failureText } from '../../domain/failures.js';
 
 const tooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE';
 
@@ -37,7 +37,7 @@ async function firstFile(req: FastifyRequest) {
   try {
     return await req.file();
   } catch (e) {
-    if (badBody(e)) throw new AppError('invalid', MSG.badRequest);
+    if (badBody(e)) throw failure('badRequest');
     throw e;
   }
 }
@@ -68,13 +68,13 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
       const { diydir } = readInput(diyParams, { params: req.params, body: undefined, query: req.query });
       d.media.diyDirs(diydir);
       const part = await firstFile(req);
-      if (!part) throw new AppError('invalid', MSG.noFile);
+      if (!part) throw failure('noFile');
       try {
         return reply.send({ msg: 'ok', data: await d.media.uploadDiy(part.file, diydir) });
       } catch (e) {
         discard(req, reply, part.file);
-        if (tooLarge(e)) throw new AppError('invalid', MSG.fileTooLarge);
-        if (badBody(e)) throw new AppError('invalid', MSG.badRequest);
+        if (tooLarge(e)) throw failure('fileTooLarge');
+        if (badBody(e)) throw failure('badRequest');
         throw e;
       }
     },
@@ -97,14 +97,14 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
     async (req, reply) => {
       await authenticate(d.auth, req);
-      const failed = (why: string) => new AppError('invalid', `${MSG.uploadFailed}: ${why}`);
+      const failed = (why: string) => failure('uploadFailed', { detail: why });
       const part = await firstFile(req).catch((e: unknown) => {
         throw e instanceof AppError ? failed(e.message) : e;
       });
-      if (!part) throw failed(MSG.imgFieldRequired);
+      if (!part) throw failed(failureText('imgFieldRequired'));
       if (part.fieldname !== 'img') {
         discard(req, reply, part.file);
-        throw failed(MSG.imgFieldRequired);
+        throw failed(failureText('imgFieldRequired'));
       }
       const field = part.fields.image_class_id as { value?: unknown } | undefined;
       const raw = (req.query as { imageClassId?: unknown }).imageClassId ?? field?.value;
@@ -113,9 +113,9 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
         return reply.send({ msg: 'ok', data: await d.media.uploadImage(part.file, classId) });
       } catch (e) {
         discard(req, reply, part.file);
-        if (tooLarge(e)) throw failed(MSG.fileTooLarge);
+        if (tooLarge(e)) throw failed(failureText('fileTooLarge'));
         if (e instanceof AppError) throw failed(e.message);
-        if (badBody(e)) throw failed(MSG.badRequest);
+        if (badBody(e)) throw failed(failureText('badRequest'));
         throw e;
       }
     },
@@ -123,10 +123,10 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
 
   // E31 is checked by hand in the original: its failures are 400s with their own messages.
   const shotParams = {
-    videoUrl: p.str('视频地址', { required: true, max: 2000, invalid: MSG.videoUrlMissing }),
-    time: p.num('时间点（毫秒）', { required: true, min: 0, invalid: MSG.badTime }),
-    width: p.int('图片宽度', { min: 1, max: 3840, invalid: MSG.badWidth }),
-    format: p.str('图片格式', { def: 'png', max: 10, invalid: MSG.badFormat, doc: 'png, jpg or jpeg' }),
+    videoUrl: p.str('视频地址', { required: true, max: 2000, invalid: 'videoUrlMissing' }),
+    time: p.num('时间点（毫秒）', { required: true, min: 0, invalid: 'badTime' }),
+    width: p.int('图片宽度', { min: 1, max: 3840, invalid: 'badWidth' }),
+    format: p.str('图片格式', { def: 'png', max: 10, invalid: 'badFormat', doc: 'png, jpg or jpeg' }),
   };
   app.post(
     '/api/chat/getVideoScreenshot',

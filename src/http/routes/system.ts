@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
-import { AppError } from '../../domain/errors.js';
-import { MSG } from '../../domain/messages.js';
 import type { HttpDeps } from '../deps.js';
 import { Envelope, Fail } from '../schemas/common.js';
+import { failure } from '../../domain/failures.js';
 
 const sameText = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -23,7 +22,7 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
       },
     },
     async (_req, reply) => {
-      if (!(await d.healthy())) throw new AppError('unavailable', 'unavailable');
+      if (!(await d.healthy())) throw failure('notReady');
       return reply.send({ msg: 'ok', data: 'ok' });
     },
   );
@@ -40,7 +39,7 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
     },
     async (req, reply) => {
       const token = opts.metricsToken;
-      if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw new AppError('forbidden', MSG.metricsForbidden);
+      if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw failure('metricsForbidden');
       return reply.type(d.metrics.contentType).send(await d.metrics.text());
     },
   );

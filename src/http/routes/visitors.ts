@@ -1,18 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../domain/errors.js';
-import { MSG } from '../../domain/messages.js';
 import { USERNAME_PATTERN } from '../../domain/user.js';
 import type { HttpDeps } from '../deps.js';
 import { p } from '../params.js';
 import { addRoute } from '../route.js';
 import { LoginView } from '../schemas/user.js';
+import { failure } from '../../domain/failures.js';
 
 const SIGN_HEADER = 'x-security-sign';
 
 /** Step 1 of spec §7.3: the signature header must be there before anything else is looked at. */
 function requireSign(req: FastifyRequest): void {
   const v = req.headers[SIGN_HEADER];
-  if (typeof v !== 'string' || v.trim() === '') throw new AppError('forbidden', MSG.illegalAccess);
+  if (typeof v !== 'string' || v.trim() === '') throw failure('illegalAccess');
 }
 
 const signOf = (req: FastifyRequest): string => String(req.headers[SIGN_HEADER] ?? '');
