@@ -1,5 +1,8 @@
 /** Contact entries (`goodfriend`) and friend applications (`goodfriendapply`), as stored. */
 
+/** `goodfriend.status`: 1 normal; anything else means the system blocked the pair. */
+export const FriendStatus = { active: 1 } as const;
+
 export interface FriendRow {
   id: number;
   user_id: number;

@@ -56,8 +56,64 @@ export interface NoticeTarget {
   avatar: string;
 }
 
-/** The seed's notice helper (spec §6.3): a `text` notice from a system sender to one user. */
-export function noticeMessage(
+/** Who a message is from or to, as the message shows them. */
+export interface Party {
+  id: number | string;
+  name: string;
+  avatar: string;
+}
+
+/** A message with the seed's fields in the seed's order (spec §6.1); optional fields only when given. */
+export function chatMessage(m: {
+  id: string;
+  from: Party;
+  to: Party & { id: number };
+  chatType: ChatType;
+  type: string;
+  data: unknown;
+  options: unknown;
+  createTime: number;
+  actionType?: string;
+  group?: unknown;
+  sendUUid?: string;
+}): ChatMessage {
+  return {
+    id: m.id,
+    from_avatar: m.from.avatar,
+    from_name: m.from.name,
+    from_id: m.from.id,
+    to_id: m.to.id,
+    to_name: m.to.name,
+    to_avatar: m.to.avatar,
+    chatType: m.chatType,
+    type: m.type,
+    ...(m.actionType === undefined ? {} : { actionType: m.actionType }),
+    data: m.data,
+    options: m.options,
+    create_time: m.createTime,
+    isremove: 0,
+    ...(m.group === undefined ? {} : { group: m.group }),
+    ...(m.sendUUid === undefined ? {} : { sendUUid: m.sendUUid }),
+  };
+}
+
+/** A `systemNotice`: a line the server writes into a conversation (a group change, a revoke, "friends now"). */
+export function systemNotice(m: {
+  id: string;
+  from: Party;
+  to: Party & { id: number };
+  chatType: ChatType;
+  text: string;
+  createTime: number;
+  actionType?: string;
+  group?: unknown;
+}): ChatMessage {
+  const { text, ...rest } = m;
+  return chatMessage({ ...rest, type: 'systemNotice', data: noticeData(text), options: {} });
+}
+
+/** The seed's notice helper (spec §6.3): a `text` notice from a system sender to one user, usually a link into the app. */
+export function navigationNotice(
   id: string,
   to: NoticeTarget,
   now: number,
@@ -70,6 +126,8 @@ export function noticeMessage(
     msgidKey?: string | number;
     /** Leave out `group: {}` (the friend-request notice of the original has no group field). */
     noGroup?: boolean;
+    /** The group to carry instead of `{}`. */
+    group?: unknown;
   },
 ): ChatMessage {
   const m: ChatMessage = {
@@ -87,7 +145,7 @@ export function noticeMessage(
     options: {},
     create_time: now,
     isremove: 0,
-    group: {},
+    group: o.group ?? {},
     msgidKey: o.msgidKey ?? o.fromId,
   };
   if (o.noGroup) delete m.group;

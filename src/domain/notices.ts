@@ -1,4 +1,5 @@
-import { KEFU_AVATAR, noticeMessage, type ChatMessage } from './message.js';
+import { KEFU_AVATAR, navigationNotice, type ChatMessage } from './message.js';
+import { formatLocal } from './time.js';
 import { displayName, type User } from './user.js';
 
 /**
@@ -26,7 +27,7 @@ interface Spec {
 
 function build(user: User, s: Spec, now: number, id: () => string): ChatMessage {
   const fromId = `redirect-${s.kind}-${user.id}`;
-  return noticeMessage(id(), { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, now, {
+  return navigationNotice(id(), { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, now, {
     text: s.text,
     fromName: s.name,
     fromId,
@@ -75,15 +76,10 @@ export function entryNotices(user: User, role: 'user' | 'visitor', facts: EntryF
   return kinds.filter((k): k is string => typeof k === 'string').map((k) => build(user, s[k] as Spec, now, id));
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
 /** The notice an older socket gets when a newer login of the same account takes over (spec §5.2). */
 export function accountAnomalyNotice(user: User, at: number, tzOffsetMinutes: number, id: string): ChatMessage {
-  const d = new Date(at + tzOffsetMinutes * 60_000);
-  const when =
-    `${d.getUTCFullYear()}年${pad(d.getUTCMonth() + 1)}月${pad(d.getUTCDate())}日 ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  return noticeMessage(id, { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, at, {
+  const when = formatLocal(at, tzOffsetMinutes, 'YYYY年MM月DD日 HH:mm:ss');
+  return navigationNotice(id, { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, at, {
     text: `您的账号于 ${when} 尝试在其它设备上登录，如果不是您的操作，那么您的账号密码可能已泄露，请及时修改密码`,
     fromName: '账号异常提示',
     fromId: 0,
@@ -100,7 +96,7 @@ export function accountAnomalyNotice(user: User, at: number, tzOffsetMinutes: nu
 export function avatarChangedNotice(user: User, now: number, id: string): ChatMessage {
   const fromId = `redirect-userInfoSet-${user.id}`;
   const url = `${SET}?action=userinfoSet&title=${enc('账号信息设置')}&redirectUrl=${enc('/pages/xiaoxi/xiaoxi')}&redirectType=switchTab`;
-  return noticeMessage(id, { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, now, {
+  return navigationNotice(id, { id: user.id, name: displayName(user), avatar: user.avatar ?? '' }, now, {
     text: '不满意你的头像可以继续更换',
     fromName: '头像更换成功',
     fromId,

@@ -1,22 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { Conversation, noticeData, noticeMessage, type ChatMessage } from '../domain/message.js';
+import { navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
 import type { Repos, Store } from '../store/port.js';
-import type { DeliveryService, Outgoing } from './delivery.js';
+import { toUser, type DeliveryService, type Outgoing } from './delivery.js';
 import { failure } from '../domain/failures.js';
-
-const notice = (to: number, message: ChatMessage): Outgoing => ({
-  conversation: Conversation.notices(to),
-  kind: 'notice',
-  members: [to],
-  senderId: null,
-  receivers: [to],
-  message,
-});
 
 /** Friend applications: apply (E05), list (E06), handle (E07), check (E17), instant add (E40). */
 export class ApplyService {
@@ -47,7 +38,7 @@ export class ApplyService {
     const target = await this.target(me, friendId);
     if (await this.store.applies.open(me.id, target.id)) throw failure('alreadyApplied');
     const fromId = `redirect-applyFriend-${me.id}`;
-    const message = noticeMessage(randomUUID(), { id: target.id, name: displayName(target), avatar: target.avatar ?? '' }, this.clock.now(), {
+    const message = navigationNotice(randomUUID(), { id: target.id, name: displayName(target), avatar: target.avatar ?? '' }, this.clock.now(), {
       text: `用户[${displayName(me)}]申请添加您为好友，请尽快处理`,
       fromName: '好友申请提醒',
       fromId,
@@ -55,12 +46,9 @@ export class ApplyService {
       redirect: { url: '/pages/applyMyfriend/applyMyfriend', type: 'navigateTo' },
       noGroup: true,
     });
-    const out = [notice(target.id, message)];
-    const seqs = await this.store.transaction(async (tx) => {
+    await this.delivery.commit([toUser(target.id, message)], async (tx) => {
       await this.create(tx, me, target, nickname);
-      return this.delivery.append(tx, out);
     });
-    this.delivery.publishAll(out, seqs);
   }
 
   /** E06: applications addressed to me, newest first, and how many are pending. */
@@ -78,13 +66,12 @@ export class ApplyService {
    */
   private friendsNow(me: User, other: User, remark: string): Outgoing[] {
     const id = randomUUID();
-    const now = this.clock.now();
-    const otherName = remark || displayName(other);
-    const base = { chatType: 'single' as const, type: 'systemNotice', data: noticeData(TEXT.friendsNow), options: {}, create_time: now, isremove: 0 as const };
-    return [
-      notice(other.id, { ...base, id, from_avatar: me.avatar ?? '', from_name: displayName(me), from_id: me.id, to_id: other.id, to_name: otherName, to_avatar: other.avatar ?? '' }),
-      notice(me.id, { ...base, id, from_avatar: other.avatar ?? '', from_name: otherName, from_id: other.id, to_id: me.id, to_name: displayName(me), to_avatar: me.avatar ?? '' }),
-    ];
+    const createTime = this.clock.now();
+    const mine = { id: me.id, name: displayName(me), avatar: me.avatar ?? '' };
+    const theirs = { id: other.id, name: remark || displayName(other), avatar: other.avatar ?? '' };
+    const notice = (from: typeof mine, to: typeof mine) =>
+      toUser(to.id, systemNotice({ id, from, to, chatType: 'single', text: TEXT.friendsNow, createTime }));
+    return [notice(mine, theirs), notice(theirs, mine)];
   }
 
   /**
@@ -107,13 +94,10 @@ export class ApplyService {
     const applicant = apply && (await this.store.users.findById(apply.user_id));
     if (!apply || !applicant) throw failure('applyNotFound');
     const out = status === 'agree' ? this.friendsNow(me, applicant, remark) : [];
-    const seqs = await this.store
-      .transaction(async (tx) => {
-        if (!(await tx.applies.settle(id, status, this.clock.now()))) throw failure('applyNotFound');
-        if (status === 'agree') await this.befriend(tx, me, applicant, remark);
-        return this.delivery.append(tx, out);
-      });
-    this.delivery.publishAll(out, seqs);
+    await this.delivery.commit(out, async (tx) => {
+      if (!(await tx.applies.settle(id, status, this.clock.now()))) throw failure('applyNotFound');
+      if (status === 'agree') await this.befriend(tx, me, applicant, remark);
+    });
   }
 
   /** E17: the pending application from the user with this uuid to me. */
@@ -131,13 +115,10 @@ export class ApplyService {
     if (target.invite_confirm !== 0) throw failure('needApproval');
     if (await this.store.applies.open(me.id, target.id)) throw failure('alreadyApplied');
     const out = this.friendsNow(target, me, '').reverse();
-    const seqs = await this.store
-      .transaction(async (tx) => {
-        const id = await this.create(tx, me, target, nickname);
-        await tx.applies.settle(id, 'agree', this.clock.now());
-        await this.befriend(tx, me, target, '');
-        return this.delivery.append(tx, out);
-      });
-    this.delivery.publishAll(out, seqs);
+    await this.delivery.commit(out, async (tx) => {
+      const id = await this.create(tx, me, target, nickname);
+      await tx.applies.settle(id, 'agree', this.clock.now());
+      await this.befriend(tx, me, target, '');
+    });
   }
 }

@@ -2,8 +2,10 @@ import type { Bus } from '../bus/port.js';
 import { userTopic } from '../bus/topics.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
-import type { ChatMessage } from '../domain/message.js';
+import { Conversation, type ChatMessage } from '../domain/message.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { CursorAdvance, Repos, Store, StoredMessage } from '../store/port.js';
+import { failure, type FailureKey } from '../domain/failures.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -29,6 +31,22 @@ export interface Outgoing {
   /** Who is pushed the message now. */
   receivers: number[];
   message: ChatMessage;
+}
+
+/** A message for the group's conversation: stored once, pushed to the given members; with a sender it is not pushed back to them. */
+export function toGroup(groupId: number, message: ChatMessage, receivers: number[], senderId: number | null): Outgoing {
+  return { conversation: Conversation.group(groupId), kind: 'group', members: [], senderId, receivers, message };
+}
+
+/** A message for one user's own notice stream. */
+export function toUser(userId: number, message: ChatMessage): Outgoing {
+  return { conversation: Conversation.notices(userId), kind: 'notice', members: [userId], senderId: null, receivers: [userId], message };
+}
+
+/** A message of a 1:1 conversation (one's own notes: `from === to`). */
+export function toPair(from: number, to: number, message: ChatMessage): Outgoing {
+  const self = from === to;
+  return { conversation: Conversation.pair(from, to), kind: 'single', members: self ? [from] : [from, to], senderId: self ? null : from, receivers: [to], message };
 }
 
 export interface DeliveryFaults {
@@ -67,14 +85,39 @@ export class DeliveryService {
     this.listeners.push(l);
   }
 
-  /** Stores every message in one transaction, then pushes them. Resolves after the commit. */
-  async send(items: Outgoing[]): Promise<void> {
-    const seqs = await this.store.transaction((tx) => this.append(tx, items));
+  /**
+   * The one way a feature changes data and tells people (DESIGN §5): `write` (if any) and the
+   * messages commit in one transaction, the pushes go out after the COMMIT, and the call resolves
+   * then, with what `write` returned. `out` may be built from that result (an id known only inside
+   * the transaction). A unique violation in the transaction becomes `onConflict` when given.
+   * With `messagesFirst` the messages are stored before `write` runs: a conversation that `write`
+   * closes (members leaving) still delivers them.
+   */
+  async commit<T = void>(
+    out: Outgoing[] | ((written: T) => Outgoing[]),
+    write?: (tx: Repos) => Promise<T>,
+    o: { onConflict?: FailureKey; messagesFirst?: boolean } = {},
+  ): Promise<T> {
+    let items: Outgoing[] = [];
+    const { written, seqs } = await this.store
+      .transaction(async (tx) => {
+        if (o.messagesFirst && typeof out !== 'function') {
+          const first = await this.append(tx, (items = out));
+          return { written: (write ? await write(tx) : undefined) as T, seqs: first };
+        }
+        const w = (write ? await write(tx) : undefined) as T;
+        items = typeof out === 'function' ? out(w) : out;
+        return { written: w, seqs: await this.append(tx, items) };
+      })
+      .catch((e: unknown) => {
+        if (o.onConflict && isUniqueViolation(e)) throw failure(o.onConflict);
+        throw e;
+      });
     this.publishAll(items, seqs);
+    return written;
   }
 
-  /** Stores inside the caller's transaction; the caller publishes with `publish` after committing. */
-  async append(tx: Repos, items: Outgoing[]): Promise<number[]> {
+  private async append(tx: Repos, items: Outgoing[]): Promise<number[]> {
     const seqs: number[] = [];
     for (const o of items) {
       seqs.push(
@@ -94,8 +137,7 @@ export class DeliveryService {
     return seqs;
   }
 
-  /** Call after the transaction that appended `items` committed. */
-  publishAll(items: Outgoing[], seqs: number[]): void {
+  private publishAll(items: Outgoing[], seqs: number[]): void {
     if (items.length === 0) return;
     for (const l of this.listeners) l.stored?.(items.length);
     if (this.faults.skipPublish) return;

@@ -1,9 +1,10 @@
 import type { Clock } from '../domain/clock.js';
 import type { Indexed } from '../domain/contacts.js';
 import { UserStatus, type User, type UserInfo } from '../domain/user.js';
-import type { ContactRow, FriendRow, UserSearchRow } from '../domain/friend.js';
+import { FriendStatus, type ContactRow, type FriendRow, type UserSearchRow } from '../domain/friend.js';
 import type { Store } from '../store/port.js';
-import { failure, type FailureKey } from '../domain/failures.js';
+import { failure } from '../domain/failures.js';
+import { contactOf } from './access.js';
 
 export interface Contact {
   id: number;
@@ -66,15 +67,10 @@ export class FriendService {
     return { count: list.length, rows: groupByInitial(list, (c) => c.name) };
   }
 
-  private async mine(me: User, friendId: number, refusal: FailureKey, allowBlack: boolean): Promise<FriendRow> {
-    const row = await this.store.friends.row(me.id, friendId);
-    if (!row || (!allowBlack && row.isblack !== 0)) throw failure(refusal);
-    return row;
-  }
 
   /** E09: my entry for a friend with their profile. */
   async profile(me: User, friendId: number): Promise<FriendProfile> {
-    const row = await this.mine(me, friendId, 'friendMissing', true);
+    const row = await contactOf(this.store, me, friendId, 'friendMissing', { allowBlack: true });
     const friend = await this.store.users.findById(friendId);
     if (!friend) throw failure('friendMissing');
     return { row, friend, info: await this.store.users.findInfo(friendId) };
@@ -82,30 +78,30 @@ export class FriendService {
 
   /** E10: blacklists or un-blacklists the friend (on my side only). */
   async toggleBlack(me: User, friendId: number): Promise<void> {
-    const row = await this.mine(me, friendId, 'friendMissing', true);
+    const row = await contactOf(this.store, me, friendId, 'friendMissing', { allowBlack: true });
     await this.store.friends.setFlags(row.id, { isblack: row.isblack === 1 ? 0 : 1 }, this.clock.now());
   }
 
   /** E11: stars or un-stars a friend who is not blacklisted. */
   async toggleStar(me: User, friendId: number): Promise<void> {
-    const row = await this.mine(me, friendId, 'friendMissingOrBlack', false);
+    const row = await contactOf(this.store, me, friendId, 'friendMissingOrBlack', { allowBlack: false });
     await this.store.friends.setFlags(row.id, { ismystarfriend: row.ismystarfriend === 0 ? 1 : 0 }, this.clock.now());
   }
 
   /** E12: feed visibility flags of a friend who is not blacklisted. */
   async setVisibility(me: User, friendId: number, friendlookme: number, melookfriend: number): Promise<void> {
-    const row = await this.mine(me, friendId, 'friendMissingOrBlack', false);
+    const row = await contactOf(this.store, me, friendId, 'friendMissingOrBlack', { allowBlack: false });
     await this.store.friends.setFlags(row.id, { friendlookme, melookfriend }, this.clock.now());
   }
 
   /** E19: my entry for the user, when not blacklisted. */
   isFriend(me: User, friendId: number): Promise<FriendRow> {
-    return this.mine(me, friendId, 'notFriend', false);
+    return contactOf(this.store, me, friendId, 'notFriend', { allowBlack: false });
   }
 
   /** E33: removes both entries and every application between us, so either side may apply again. */
   async remove(me: User, friendId: number): Promise<void> {
-    await this.mine(me, friendId, 'notFriendNoRight', true);
+    await contactOf(this.store, me, friendId, 'notFriendNoRight', { allowBlack: true });
     await this.store.transaction(async (tx) => {
       await tx.friends.deletePair(me.id, friendId);
       await tx.applies.deleteBetween(me.id, friendId);
@@ -124,7 +120,7 @@ export class FriendService {
       uuid: target.uuid,
       isgoodfriend: theirs !== undefined,
       // As the original: "normal" unless a friendship exists and is blacklisted or not active.
-      isgoodfriend_status: theirs === undefined || (theirs.isblack === 0 && theirs.status === 1),
+      isgoodfriend_status: theirs === undefined || (theirs.isblack === 0 && theirs.status === FriendStatus.active),
     };
   }
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { JoinPolicy, MemberStatus, memberAvatar, memberName, type Group, type MemberWithUser, type Membership } from '../domain/group.js';
-import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
+import {
+  JoinPolicy, MemberStatus, groupForApproval, groupForJoin, memberAvatar, memberName, type Group, type MemberWithUser, type Membership,
+} from '../domain/group.js';
+import { Conversation, navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
-import { isUniqueViolation } from '../store/errors.js';
 import type { Repos, Store } from '../store/port.js';
-import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupForApproval, groupForJoin, recomputeAvatar, toGroup, toUser } from './group-common.js';
+import { activeGroup, ownedActiveGroup } from './access.js';
+import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
+import { recomputeAvatar } from './groups.js';
 import { failure } from '../domain/failures.js';
 
 export interface JoinRequest {
@@ -35,22 +37,15 @@ export class GroupJoinService {
   /** "<label>[<joiner>] 加入了群聊" to `receivers` (every active member, the newcomer included); `group` as loaded before. */
   private joinedNotice(g: Group, group: unknown, receivers: number[], joiner: User, label: string): Outgoing {
     const now = this.clock.now();
-    const message: ChatMessage = {
+    const message = systemNotice({
       id: randomUUID(),
-      from_avatar: DEFAULT_GROUP_AVATAR,
-      from_name: '加群申请提醒',
-      from_id: `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`,
-      to_id: g.id,
-      to_name: g.name,
-      to_avatar: g.avatar ?? '',
+      from: { id: `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`, name: '加群申请提醒', avatar: DEFAULT_GROUP_AVATAR },
+      to: { id: g.id, name: g.name, avatar: g.avatar ?? '' },
       chatType: 'group',
-      type: 'systemNotice',
-      data: noticeData(`${label}[${displayName(joiner)}] 加入了群聊`),
-      options: {},
-      create_time: now,
-      isremove: 0,
+      text: `${label}[${displayName(joiner)}] 加入了群聊`,
+      createTime: now,
       group,
-    };
+    });
     return toGroup(g.id, message, receivers, null);
   }
 
@@ -80,24 +75,18 @@ export class GroupJoinService {
       `/pages/setpageInfo/setpageInfo?action=applyAddGroup&title=${enc('加群申请')}&id=${g.id}&name=${enc(g.name)}` +
       `&avatar=${enc(g.avatar ?? '')}&chatType=group&applyUserid=${joiner.id}&applyUsername=${displayName(joiner)}` +
       `&applyUseruuid=${joiner.uuid}&applyUseravatar=${enc(joiner.avatar ?? '')}&applydesc=${enc(JSON.stringify(detail))}`;
-    return toUser(owner.id, {
-      id: randomUUID(),
-      from_avatar: DEFAULT_GROUP_AVATAR,
-      from_name: '加群处理',
-      from_id: fromId,
-      to_id: owner.id,
-      to_name: memberName(ownerM, owner),
-      to_avatar: memberAvatar(ownerM, owner),
-      chatType: 'single',
-      type: 'text',
-      data: noticeData(`请处理申请 ${label}[${displayName(joiner)}] 加入了群[${g.name}]`),
-      options: {},
-      create_time: now,
-      isremove: 0,
-      group: groupForJoin(g, this.opts.tzOffsetMinutes, before),
-      redirect: { type: 'navigateTo', desc: detail, url },
-      msgidKey: fromId,
-    });
+    const to = { id: owner.id, name: memberName(ownerM, owner), avatar: memberAvatar(ownerM, owner) };
+    return toUser(
+      owner.id,
+      navigationNotice(randomUUID(), to, now, {
+        text: `请处理申请 ${label}[${displayName(joiner)}] 加入了群[${g.name}]`,
+        fromName: '加群处理',
+        fromId,
+        fromAvatar: DEFAULT_GROUP_AVATAR,
+        redirect: { type: 'navigateTo', desc: detail, url },
+        group: groupForJoin(g, this.opts.tzOffsetMinutes, before),
+      }),
+    );
   }
 
   /** Makes the membership active and the user a reader of the group from now on. */
@@ -108,23 +97,13 @@ export class GroupJoinService {
     await tx.messages.join(Conversation.group(g.id), 'group', [userId], now);
   }
 
-  private async commit(out: Outgoing[], write: (tx: Repos) => Promise<void>): Promise<void> {
-    const seqs = await this.store
-      .transaction(async (tx) => {
-        await write(tx);
-        return this.delivery.append(tx, out);
-      })
-      .catch((e: unknown) => {
-        if (isUniqueViolation(e)) throw failure('alreadyMember');
-        throw e;
-      });
-    this.delivery.publishAll(out, seqs);
+  private commit(out: Outgoing[], write: (tx: Repos) => Promise<void>): Promise<void> {
+    return this.delivery.commit(out, write, { onConflict: 'alreadyMember' });
   }
 
   /** E36: I join, or I invite someone; answers 加群成功 or 等待群主同意. */
   async join(me: User, r: JoinRequest): Promise<string> {
-    const g = await this.store.groups.find(r.groupId);
-    if (!g || g.status !== 1) throw failure('groupUnavailableForJoin');
+    const g = await activeGroup(this.store, r.groupId, 'groupUnavailableForJoin');
     const members = await this.store.groups.membersWithUsers(g.id);
     const self = r.userId === me.id;
     const inviterM = self ? undefined : members.find((m) => m.user_id === me.id);
@@ -159,9 +138,9 @@ export class GroupJoinService {
 
   /** E38: the owner admits or turns away a pending member; admission is announced to the group. */
   async decide(me: User, groupId: number, userId: number, agree: boolean): Promise<void> {
-    const g = await this.store.groups.find(groupId);
-    const active = g && g.status === 1 && g.user_id === me.id ? await this.store.groups.members(groupId, MemberStatus.active) : [];
-    if (!g || active.length === 0) throw failure('groupNoRight');
+    const g = await ownedActiveGroup(this.store, me, groupId, 'groupNoRight');
+    const active = await this.store.groups.members(groupId, MemberStatus.active);
+    if (active.length === 0) throw failure('groupNoRight');
     const m = await this.store.groups.membership(groupId, userId);
     if (!m || m.status !== MemberStatus.pending) throw failure('illegalOperation');
     // Checked before anything changes (the seed answered 400 after changing data).

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { formatLocal } from '../domain/time.js';
 import {
-  MemberStatus, composeGroupAvatar, composeGroupName, memberAvatar, memberName, type Group, type MemberWithUser,
-  type Membership,
+  GROUP_AVATAR_TILES, MemberStatus, composeGroupAvatar, composeGroupName, groupForLeave, groupObject, memberAvatar, memberName,
+  type Group, type MemberWithUser, type Membership,
 } from '../domain/group.js';
-import { Conversation, noticeData, type ChatMessage } from '../domain/message.js';
+import { Conversation, systemNotice, type ChatMessage, type Party } from '../domain/message.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
-import type { Store } from '../store/port.js';
-import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupForLeave, groupObject, recomputeAvatar, toGroup, toUser } from './group-common.js';
-import { failure, type FailureKey } from '../domain/failures.js';
+import type { Repos, Store } from '../store/port.js';
+import { activeGroup, membershipOf, ownedActiveGroup } from './access.js';
+import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
+import { failure } from '../domain/failures.js';
 
 export interface GroupOptions {
   tzOffsetMinutes: number;
@@ -22,8 +23,6 @@ export interface QrRequest {
   h5: boolean;
   http: string;
 }
-
-const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** Group life: create (E21), list (E23), info (E24), rename (E25), announce (E26), nickname (E27), leave or dissolve (E28), QR (E29), remove (E35), policy (E37). */
 export class GroupService {
@@ -40,28 +39,20 @@ export class GroupService {
 
   /** The server's local date and time as the seed printed it (`2025/9/12 10:05:03`). */
   private localeTime(): string {
-    const d = new Date(this.clock.now() + this.opts.tzOffsetMinutes * 60_000);
-    return `${d.getUTCFullYear()}/${d.getUTCMonth() + 1}/${d.getUTCDate()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    return formatLocal(this.clock.now(), this.opts.tzOffsetMinutes, 'YYYY/M/D HH:mm:ss');
   }
 
   /** A system notice from a member to the whole group. */
-  private notice(g: Group, from: { id: number; name: string; avatar: string }, text: string, group: unknown): ChatMessage {
-    return {
+  private notice(g: Group, from: Party, text: string, group: unknown): ChatMessage {
+    return systemNotice({
       id: randomUUID(),
-      from_avatar: from.avatar,
-      from_name: from.name,
-      from_id: from.id,
-      to_id: g.id,
-      to_name: g.name,
-      to_avatar: g.avatar ?? '',
+      from,
+      to: { id: g.id, name: g.name, avatar: g.avatar ?? '' },
       chatType: 'group',
-      type: 'systemNotice',
-      data: noticeData(text),
-      options: {},
-      create_time: this.clock.now(),
-      isremove: 0,
+      text,
+      createTime: this.clock.now(),
       group,
-    };
+    });
   }
 
   /** Everyone in `members`: active members through the group conversation, pending ones one by one. */
@@ -69,15 +60,6 @@ export class GroupService {
     const active = members.filter((m) => m.status === MemberStatus.active).map((m) => m.user_id);
     const others = members.filter((m) => m.status !== MemberStatus.active).map((m) => toUser(m.user_id, message));
     return [toGroup(g.id, message, active, null), ...others];
-  }
-
-  private async send(out: Outgoing[], write?: (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) => Promise<void>): Promise<void> {
-    const seqs = await this.store.transaction(async (tx) => {
-      const s = await this.delivery.append(tx, out);
-      if (write) await write(tx);
-      return s;
-    });
-    this.delivery.publishAll(out, seqs);
   }
 
   /** E21: a group of me and the chosen contacts (entry ids of my own contact list). */
@@ -89,24 +71,26 @@ export class GroupService {
     if (friends.length === 0) throw failure('groupUsersMissing');
     const people = [me, ...friends];
     const now = this.clock.now();
-    const seqs = await this.store.transaction(async (tx) => {
-      const g = await tx.groups.create(
-        {
-          uuid: randomUUID(),
-          user_id: me.id,
-          name: composeGroupName(people.map(displayName)),
-          avatar: composeGroupAvatar(people.map((u) => u.avatar ?? '')),
-        },
-        people.map((u) => u.id),
-        now,
-      );
-      await tx.messages.reset(Conversation.group(g.id));
-      await tx.messages.join(Conversation.group(g.id), 'group', people.map((u) => u.id), now);
-      const text = `${displayName(me)}创建了一个群，大家可以开始聊天了`;
-      const out = [toGroup(g.id, this.notice(g, { id: me.id, name: displayName(me), avatar: me.avatar ?? '' }, text, this.group(g)), people.map((u) => u.id), null)];
-      return { out, seqs: await this.delivery.append(tx, out) };
-    });
-    this.delivery.publishAll(seqs.out, seqs.seqs);
+    const text = `${displayName(me)}创建了一个群，大家可以开始聊天了`;
+    const from = { id: me.id, name: displayName(me), avatar: me.avatar ?? '' };
+    await this.delivery.commit(
+      (g: Group) => [toGroup(g.id, this.notice(g, from, text, this.group(g)), people.map((u) => u.id), null)],
+      async (tx) => {
+        const g = await tx.groups.create(
+          {
+            uuid: randomUUID(),
+            user_id: me.id,
+            name: composeGroupName(people.map(displayName)),
+            avatar: composeGroupAvatar(people.map((u) => u.avatar ?? '')),
+          },
+          people.map((u) => u.id),
+          now,
+        );
+        await tx.messages.reset(Conversation.group(g.id));
+        await tx.messages.join(Conversation.group(g.id), 'group', people.map((u) => u.id), now);
+        return g;
+      },
+    );
   }
 
   /** E23: active groups I am an active member of, newest first. */
@@ -120,31 +104,24 @@ export class GroupService {
 
   /** E24: an active group with its active members and their profiles (readable by anyone signed in, to preview before joining). */
   async info(id: number): Promise<{ group: Group; members: MemberWithUser[] }> {
-    const group = await this.store.groups.find(id);
-    const members = group && group.status === 1 ? await this.store.groups.membersWithUsers(id, MemberStatus.active) : [];
-    if (!group || members.length === 0) throw failure('groupMissingOrBlocked');
+    const group = await activeGroup(this.store, id, 'groupMissingOrBlocked');
+    const members = await this.store.groups.membersWithUsers(id, MemberStatus.active);
+    if (members.length === 0) throw failure('groupMissingOrBlocked');
     return { group, members };
-  }
-
-  private async ownedActive(me: User, id: number, refusal: FailureKey): Promise<Group> {
-    const g = await this.store.groups.find(id);
-    if (!g || g.status !== 1 || g.user_id !== me.id) throw failure(refusal);
-    return g;
   }
 
   /** E25 / E26: the owner changes the name or the announcement; every member is told. */
   async update(me: User, id: number, change: { name: string } | { remark: string }): Promise<void> {
     const isName = 'name' in change;
-    const g = await this.ownedActive(me, id, isName ? 'onlyOwnerRename' : 'onlyOwnerRemark');
+    const g = await ownedActiveGroup(this.store, me, id, isName ? 'onlyOwnerRename' : 'onlyOwnerRemark');
     const now = this.clock.now();
     await this.store.groups.update(id, change, now);
     const members = await this.store.groups.members(id);
-    const owner = members.find((m) => m.user_id === me.id);
-    if (!owner) throw failure('cannotNotifyMembers');
+    const owner = membershipOf(members, me, 'cannotNotifyMembers');
     const updated = { ...g, ...change, update_time: now };
     const text = isName ? `群名称修改为：${change.name}` : `[公告] \n\n ${change.remark}`;
     const from = { id: me.id, name: memberName(owner, me), avatar: memberAvatar(owner, me) };
-    await this.send(this.toMembers(updated, this.notice(updated, from, text, this.group(updated, members, 'short')), members));
+    await this.delivery.commit(this.toMembers(updated, this.notice(updated, from, text, this.group(updated, members, 'short')), members));
   }
 
   /** E27: my name inside the group. */
@@ -159,29 +136,36 @@ export class GroupService {
     const g = await this.store.groups.find(id);
     if (!g) throw failure('groupMissing');
     const members = await this.store.groups.membersWithUsers(id);
-    const mine = members.find((m) => m.user_id === me.id);
-    if (!mine) throw failure('notInGroupAction');
+    const mine = membershipOf(members, me, 'notInGroupAction');
     const group = groupForLeave(g, this.opts.tzOffsetMinutes, members);
     const from = { id: me.id, name: memberName(mine, me), avatar: memberAvatar(mine, me) };
     const conv = Conversation.group(id);
     if (g.user_id === me.id) {
       const message = this.notice(g, from, `群主于 ${this.localeTime()} 解散了该群`, group);
-      await this.send(this.toMembers(g, message, members), async (tx) => {
-        await tx.groups.delete(id);
-        await tx.messages.leave(conv, 'all');
-      });
+      await this.delivery.commit(
+        this.toMembers(g, message, members),
+        async (tx) => {
+          await tx.groups.delete(id);
+          await tx.messages.leave(conv, 'all');
+        },
+        { messagesFirst: true },
+      );
       return;
     }
     const message = this.notice(g, from, `${from.name}于 ${this.localeTime()} 已退出群聊`, group);
-    await this.send([toUser(g.user_id, message)], async (tx) => {
-      await tx.groups.removeMember(id, me.id);
-      await tx.messages.leave(conv, [me.id]);
-    });
+    await this.delivery.commit(
+      [toUser(g.user_id, message)],
+      async (tx) => {
+        await tx.groups.removeMember(id, me.id);
+        await tx.messages.leave(conv, [me.id]);
+      },
+      { messagesFirst: true },
+    );
   }
 
   /** E37: the owner sets the join policy (0–10, spec §8.3). */
   async setPolicy(me: User, id: number, policy: number): Promise<void> {
-    await this.ownedActive(me, id, 'groupNoRight');
+    await ownedActiveGroup(this.store, me, id, 'groupNoRight');
     await this.store.groups.update(id, { invite_confirm: policy }, this.clock.now());
   }
 
@@ -210,9 +194,9 @@ export class GroupService {
         ? `${q.http}${page}&title=${encodeURIComponent(`加用户[${name}]为好友`)}&id=${u.id}&chatType=single&name=${name}&avatar=${u.avatar ?? ''}`
         : JSON.stringify({ id: u.id, name, chatType: 'single' });
     } else {
-      const g = await this.store.groups.find(q.id);
-      const m = g && g.status === 1 ? await this.store.groups.membership(q.id, me.id) : undefined;
-      if (!g || !m || m.status !== MemberStatus.active) throw failure('qrUnavailable');
+      const g = await activeGroup(this.store, q.id, 'qrUnavailable');
+      const m = await this.store.groups.membership(q.id, me.id);
+      if (m?.status !== MemberStatus.active) throw failure('qrUnavailable');
       text = q.h5
         ? `${q.http}${page}&title=%E7%BE%A4%E4%BB%8B%E7%BB%8D&id=${g.id}&chatType=group&name=${g.name}`
         : JSON.stringify({ id: g.id, name: g.name });
@@ -221,4 +205,13 @@ export class GroupService {
     const { default: QRCode } = await import('qrcode');
     return QRCode.toBuffer(text, { type: 'png', scale: 10, margin: 4, errorCorrectionLevel: 'M' });
   }
+}
+
+/** Recomputes the group avatar from its first active members (spec §8.4); returns it. */
+export async function recomputeAvatar(tx: Repos, groupId: number, now: number): Promise<string | undefined> {
+  const avatars = await tx.groups.firstAvatars(groupId, GROUP_AVATAR_TILES);
+  if (avatars.length === 0) return undefined;
+  const avatar = composeGroupAvatar(avatars);
+  await tx.groups.update(groupId, { avatar }, now);
+  return avatar;
 }

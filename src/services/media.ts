@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Clock } from '../domain/clock.js';
+import { formatLocal } from '../domain/time.js';
 import { FileRejected, type Accepted, type Downloader, type FileStore, type FrameGrabber } from '../files/port.js';
 import { failure } from '../domain/failures.js';
 
@@ -51,8 +52,6 @@ export interface ScreenshotInput {
   format: string;
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
 /** Uploads (E30a, E30b) and video frames (E31). */
 export class MediaService {
   constructor(
@@ -62,8 +61,7 @@ export class MediaService {
   ) {}
 
   private day(): string {
-    const t = new Date(this.clock.now() + this.opts.tzOffsetMinutes * 60_000);
-    return `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}`;
+    return formatLocal(this.clock.now(), this.opts.tzOffsetMinutes, 'YYYYMMDD');
   }
 
   private async store(target: FileStore, source: Readable, key: (ext: string) => string) {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { chatRuleFor } from '../domain/chatset.js';
 import type { Clock } from '../domain/clock.js';
 import { ValidationError } from '../domain/errors.js';
-import { Conversation, decodeOptions, noticeData, type ChatMessage, type ChatType } from '../domain/message.js';
-import { MemberStatus, memberAvatar, memberName } from '../domain/group.js';
+import { Conversation, chatMessage, decodeOptions, systemNotice, type ChatMessage, type ChatType } from '../domain/message.js';
+import { FriendStatus } from '../domain/friend.js';
+import { MemberStatus, groupObject, memberAvatar, memberName } from '../domain/group.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
-import type { DeliveryService, Outgoing } from './delivery.js';
-import { groupObject, toGroup, toUser } from './group-common.js';
+import { activeGroup, isActive, membershipOf } from './access.js';
+import { toGroup, toPair, toUser, type DeliveryService, type Outgoing } from './delivery.js';
 import { failure } from '../domain/failures.js';
 
 export interface RevokeInput {
@@ -59,30 +60,25 @@ export class MessageService {
    * member. Two queries whatever the group size; no per-member database work on this path.
    */
   private async sendGroup(me: User, input: SendInput): Promise<ChatMessage> {
-    const g = await this.store.groups.find(input.sendto_id);
-    const members = g && g.status === 1 ? await this.store.groups.members(g.id, MemberStatus.active) : [];
-    if (!g || members.length === 0) throw failure('groupUnavailable');
-    const mine = members.find((m) => m.user_id === me.id);
-    if (!mine) throw failure('notInGroup');
-    const message: ChatMessage = {
+    const found = await this.store.groups.find(input.sendto_id);
+    const members = isActive(found) ? await this.store.groups.members(found.id, MemberStatus.active) : [];
+    if (!found || members.length === 0) throw failure('groupUnavailable');
+    const g = found;
+    const mine = membershipOf(members, me, 'notInGroup');
+    const message = chatMessage({
       id: randomUUID(),
-      from_avatar: memberAvatar(mine, me),
-      from_name: memberName(mine, me),
-      from_id: me.id,
-      to_id: g.id,
-      to_name: g.name,
-      to_avatar: g.avatar ?? '',
+      from: { id: me.id, name: memberName(mine, me), avatar: memberAvatar(mine, me) },
+      to: { id: g.id, name: g.name, avatar: g.avatar ?? '' },
       chatType: 'group',
       type: input.type,
       data: input.data,
       options: decodeOptions(input.options),
-      create_time: this.clock.now(),
-      isremove: 0,
+      createTime: this.clock.now(),
       group: groupObject(g, this.opts.tzOffsetMinutes, members),
       sendUUid: me.uuid,
-    };
+    });
     const receivers = members.filter((m) => m.user_id !== me.id).map((m) => m.user_id);
-    await this.delivery.send([toGroup(g.id, message, receivers, me.id)]);
+    await this.delivery.commit([toGroup(g.id, message, receivers, me.id)]);
     return message;
   }
 
@@ -103,11 +99,9 @@ export class MessageService {
     let out: (m: ChatMessage) => Outgoing[];
     let conversation: string;
     if (r.chatType === 'group') {
-      const g = await this.store.groups.find(r.to_id);
-      if (!g || g.status !== 1) throw failure('groupMissing');
+      const g = await activeGroup(this.store, r.to_id, 'groupMissing');
       const members = await this.store.groups.members(g.id);
-      const mine = members.find((m) => m.user_id === me.id);
-      if (!mine) throw failure('notInGroupAction');
+      const mine = membershipOf(members, me, 'notInGroupAction');
       name = `${memberName(mine, me)} `;
       avatar = memberAvatar(mine, me);
       conversation = Conversation.group(g.id);
@@ -116,34 +110,22 @@ export class MessageService {
       out = (m) => [toGroup(g.id, m, active, null), ...others.map((u) => toUser(u, m))];
     } else {
       conversation = Conversation.pair(me.id, r.to_id);
-      out = (m) => [{ conversation, kind: 'single', members: [me.id, r.to_id], senderId: me.id, receivers: [r.to_id], message: m }];
+      out = (m) => [toPair(me.id, r.to_id, m)];
     }
     const stored = await this.store.messages.find(conversation, r.id);
     if (!stored || stored.sender_id !== me.id) throw failure('revokeNotFound');
     if (now - stored.create_time > REVOKE_WINDOW_MS) throw failure('revokeTooLate');
-    const notice: ChatMessage = {
+    const notice = systemNotice({
       id: r.id,
-      from_avatar: avatar,
-      from_name: name.trim(),
-      from_id: me.id,
-      to_id: r.to_id,
-      to_name: r.to_name,
-      to_avatar: r.to_avatar,
+      from: { id: me.id, name: name.trim(), avatar },
+      to: { id: r.to_id, name: r.to_name, avatar: r.to_avatar },
       chatType: r.chatType,
-      type: 'systemNotice',
       actionType: 'revoke',
-      data: noticeData(`${name}撤回了一条消息`),
-      options: {},
-      create_time: now,
-      isremove: 0,
+      text: `${name}撤回了一条消息`,
+      createTime: now,
       group: null,
-    };
-    const items = out(notice);
-    const seqs = await this.store.transaction(async (tx) => {
-      await tx.messages.markRevoked(conversation, r.id);
-      return this.delivery.append(tx, items);
     });
-    this.delivery.publishAll(items, seqs);
+    await this.delivery.commit(out(notice), (tx) => tx.messages.markRevoked(conversation, r.id));
     return notice;
   }
 
@@ -159,13 +141,13 @@ export class MessageService {
     if (isVisitor) {
       if (rule.sendCount === 0) {
         if (theirs && theirs.isblack !== 0) throw failure('visitorBlacklisted');
-        if (theirs && theirs.status !== 1) throw failure('visitorSystemBlocked');
+        if (theirs && theirs.status !== FriendStatus.active) throw failure('visitorSystemBlocked');
         if (!theirs) throw failure('visitorNotFriend');
       }
       return { count: true, limitOne: rule.sendCount === 1, fromRemark: '', toRemark: '' };
     }
     if (theirs && theirs.isblack !== 0) throw failure('userBlacklisted');
-    if (theirs && theirs.status !== 1) throw failure('userSystemBlocked');
+    if (theirs && theirs.status !== FriendStatus.active) throw failure('userSystemBlocked');
     if (!theirs && rule.sendCount === 0) throw failure('friendsOnly');
     return {
       count: !theirs,
@@ -179,39 +161,24 @@ export class MessageService {
     const to = await this.store.users.findById(input.sendto_id);
     if (!to || to.status !== UserStatus.active) throw failure('recipientGone');
     const gate = await this.gate(me, to);
-    const message: ChatMessage = {
+    const message = chatMessage({
       id: randomUUID(),
-      from_avatar: me.avatar ?? '',
-      from_name: gate.fromRemark || me.nickname || me.username,
-      from_id: me.id,
-      to_id: to.id,
-      to_name: gate.toRemark || to.nickname || to.username,
-      to_avatar: to.avatar ?? '',
+      from: { id: me.id, name: gate.fromRemark || me.nickname || me.username, avatar: me.avatar ?? '' },
+      to: { id: to.id, name: gate.toRemark || to.nickname || to.username, avatar: to.avatar ?? '' },
       chatType: 'single',
       type: input.type,
       data: input.data,
       options: decodeOptions(input.options),
-      create_time: this.clock.now(),
-      isremove: 0,
+      createTime: this.clock.now(),
       sendUUid: me.uuid,
-    };
+    });
     const self = to.id === me.id;
-    const out: Outgoing = {
-      conversation: Conversation.pair(me.id, to.id),
-      kind: 'single',
-      members: self ? [me.id] : [me.id, to.id],
-      senderId: self ? null : me.id,
-      receivers: [to.id],
-      message,
-    };
-    const seqs = await this.store.transaction(async (tx) => {
+    await this.delivery.commit([toPair(me.id, to.id, message)], async (tx) => {
       if (gate.count && !self) {
         const sent = await tx.counters.increment(me.id, to.id);
         if (gate.limitOne && sent > 1) throw failure('oneMessageOnly');
       }
-      return this.delivery.append(tx, [out]);
     });
-    this.delivery.publishAll([out], seqs);
     return message;
   }
 }

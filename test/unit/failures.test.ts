@@ -17,7 +17,7 @@ describe('failure catalogue', () => {
   });
 
   it('keeps failures and other texts apart', () => {
-    const failureTexts = new Set(Object.values(FAILURES).map(([, t]) => t));
+    const failureTexts = new Set<string>(Object.values(FAILURES).map(([, t]) => t));
     expect(Object.values(TEXT).filter((t) => failureTexts.has(t))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import type { ContactRow, FriendFlags, FriendRow } from '../../domain/friend.js';
+import { FriendStatus, type ContactRow, type FriendFlags, type FriendRow } from '../../domain/friend.js';
 import type { FriendRepo } from '../port.js';
 import { eitherDirection, precompiled, type Ctx } from './base.js';
 
@@ -29,7 +29,7 @@ export class FriendRepository implements FriendRepo {
       .selectFrom('goodfriend')
       .select('id')
       .where('user_id', '=', userId)
-      .where('status', '=', 1)
+      .where('status', '=', FriendStatus.active)
       .where('isblack', '=', 0)
       .limit(1)
       .executeTakeFirst();
@@ -46,7 +46,7 @@ export class FriendRepository implements FriendRepo {
       melookfriend: 1,
       ismystarfriend: 0,
       isblack: 0,
-      status: 1,
+      status: FriendStatus.active,
       order: 50,
       create_time: now,
       update_time: now,
@@ -89,7 +89,7 @@ export class FriendRepository implements FriendRepo {
       .select('friend_id')
       .where('user_id', '=', ownerId)
       .where('id', 'in', rowIds)
-      .where('status', '=', 1)
+      .where('status', '=', FriendStatus.active)
       .where('isblack', '=', 0)
       .execute();
     return rows.map((r) => r.friend_id);

@@ -1,4 +1,4 @@
-import type { Group, MemberWithUser, Membership } from '../../domain/group.js';
+import { GroupStatus, MemberStatus, type Group, type MemberWithUser, type Membership } from '../../domain/group.js';
 import type { GroupPatch, GroupRepo } from '../port.js';
 import { insertReturningId, type Ctx } from './base.js';
 
@@ -12,7 +12,7 @@ export class GroupRepository implements GroupRepo {
   }
 
   async hasActiveMembership(userId: number): Promise<boolean> {
-    const row = await this.db.selectFrom('group_user').select('id').where('user_id', '=', userId).where('status', '=', 1).limit(1).executeTakeFirst();
+    const row = await this.db.selectFrom('group_user').select('id').where('user_id', '=', userId).where('status', '=', MemberStatus.active).limit(1).executeTakeFirst();
     return row !== undefined;
   }
 
@@ -21,7 +21,7 @@ export class GroupRepository implements GroupRepo {
       ...g,
       remark: '',
       invite_confirm: 0,
-      status: 1,
+      status: GroupStatus.active,
       order: 50,
       create_time: now,
       update_time: now,
@@ -29,7 +29,7 @@ export class GroupRepository implements GroupRepo {
     if (memberIds.length > 0) {
       await this.db
         .insertInto('group_user')
-        .values(memberIds.map((user_id) => ({ group_id: id, user_id, nickname: '', avatar: '', status: 1, order: 50, create_time: now, update_time: now })))
+        .values(memberIds.map((user_id) => ({ group_id: id, user_id, nickname: '', avatar: '', status: MemberStatus.active, order: 50, create_time: now, update_time: now })))
         .execute();
     }
     const group = await this.find(id);
@@ -81,8 +81,8 @@ export class GroupRepository implements GroupRepo {
       .selectAll('g')
       .select(['gu.id as m_id', 'gu.nickname as m_nickname', 'gu.avatar as m_avatar', 'gu.status as m_status', 'gu.order as m_order', 'gu.create_time as m_create_time'])
       .where('gu.user_id', '=', userId)
-      .where('gu.status', '=', 1)
-      .where('g.status', '=', 1)
+      .where('gu.status', '=', MemberStatus.active)
+      .where('g.status', '=', GroupStatus.active)
       .orderBy('g.id', 'desc')
       .offset(offset)
       .limit(limit)
@@ -115,7 +115,7 @@ export class GroupRepository implements GroupRepo {
       .innerJoin('user as u', 'u.id', 'gu.user_id')
       .select(['gu.avatar', 'u.avatar as user_avatar'])
       .where('gu.group_id', '=', groupId)
-      .where('gu.status', '=', 1)
+      .where('gu.status', '=', MemberStatus.active)
       .orderBy('gu.id')
       .limit(limit)
       .execute();

@@ -1,4 +1,4 @@
-import { DEFAULT_USER_AVATAR, type User, type UserInfo } from '../../domain/user.js';
+import { DEFAULT_USER_AVATAR, UserStatus, type User, type UserInfo } from '../../domain/user.js';
 import { sql } from 'kysely';
 import type { UserSearchRow } from '../../domain/friend.js';
 import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
@@ -62,7 +62,7 @@ export class UserRepository implements UserRepo {
 
   async findActiveByIds(ids: number[]): Promise<User[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('user').selectAll().where('id', 'in', ids).where('status', '=', 1).orderBy('id').execute();
+    return this.db.selectFrom('user').selectAll().where('id', 'in', ids).where('status', '=', UserStatus.active).orderBy('id').execute();
   }
 
   async findByDevice(deviceId: string): Promise<User | undefined> {
@@ -138,7 +138,7 @@ export class UserRepository implements UserRepo {
       .selectFrom('user')
       .select(['id', 'username', 'avatar', 'role', 'uuid', 'nickname'])
       .where(sql<boolean>`${name} like ${`%${escaped}%`} escape '!'`)
-      .where('status', '=', 1)
+      .where('status', '=', UserStatus.active)
       .where('role', '<>', 'visitor')
       .where('id', '<>', excludeId)
       .orderBy(sql`case when ${name} = ${keyword.toLowerCase()} then 0 when ${name} like ${`${escaped}%`} escape '!' then 1 else 2 end`)
