@@ -52,7 +52,7 @@ export async function openStore(config: DatabaseConfig, onError: (err: Error) =>
   const adapter = await adapterFor(config, onError);
   const db = new Kysely<Database>({ dialect: translatingDialect(adapter) });
   const known = new Set<string>();
-  const base = repos({ db, dialect: adapter.name }, known);
+  const base = repos({ db, dialect: adapter.name, quirks: adapter.quirks }, known);
   // Deadlocks, serialization failures and a database locked by another process roll back
   // whole; the transaction is tried again from a timer, and answers 503 if that lasts.
   const withRetry = async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
@@ -69,12 +69,12 @@ export async function openStore(config: DatabaseConfig, onError: (err: Error) =>
     }
   };
   // SQLite has one connection and one writer: transactions asked for together commit together.
-  const batches = adapter.name === 'sqlite' ? new GroupCommit(withRetry) : undefined;
+  const batches = adapter.quirks.singleWriter ? new GroupCommit(withRetry) : undefined;
   return {
     ...base,
     dialect: adapter.name,
     transaction(fn) {
-      const body = (trx: Transaction<Database>) => fn(repos({ db: trx, dialect: adapter.name }, known));
+      const body = (trx: Transaction<Database>) => fn(repos({ db: trx, dialect: adapter.name, quirks: adapter.quirks }, known));
       return batches ? batches.run(body) : withRetry(body);
     },
     async ping() {

@@ -1,5 +1,6 @@
 import { createPool } from 'mysql2';
 import { MysqlDialect } from 'kysely';
+import { onDuplicateKeyQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 
 export function createMysql(url: string, onError: (err: Error) => void = () => undefined): DialectAdapter {
@@ -17,7 +18,7 @@ export function createMysql(url: string, onError: (err: Error) => void = () => u
   return {
     name: 'mysql',
     kysely: new MysqlDialect({ pool }),
-    upsertStyle: 'on_duplicate_key',
+    quirks: onDuplicateKeyQuirks,
     translateError(err) {
       const errno = (err as { errno?: unknown }).errno;
       if (errno === 1062) return 'unique_violation';

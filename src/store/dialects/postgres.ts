@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { onConflictQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 
 const INT8 = 20;
@@ -76,7 +77,7 @@ export function createPostgres(url: string, onError: (err: Error) => void = () =
   return {
     name: 'postgres',
     kysely: new PostgresDialect({ pool: preparingPool(pool) }),
-    upsertStyle: 'on_conflict',
+    quirks: onConflictQuirks({ singleWriter: false }),
     translateError(err) {
       const code = (err as { code?: unknown }).code;
       if (code === '23505') return 'unique_violation';

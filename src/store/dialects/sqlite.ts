@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { onConflictQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 
 /** Statements kept compiled; the repos issue far fewer distinct SQL texts than this. */
@@ -116,7 +117,7 @@ export function createSqlite(file: string): DialectAdapter {
     kysely: new SqliteDialect({ database: cachingDatabase(db) }),
     afterClose: stopCheckpointer,
     inTransaction: () => db.inTransaction,
-    upsertStyle: 'on_conflict',
+    quirks: onConflictQuirks({ singleWriter: true }),
     translateError(err) {
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string') return undefined;

@@ -1,5 +1,6 @@
 import type { Dialect } from 'kysely';
 import type { StoreErrorKind } from '../errors.js';
+import type { RepoQuirks } from './quirks.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -9,8 +10,8 @@ export interface DialectAdapter {
   kysely: Dialect;
   /** Maps a driver error to a shared kind, or undefined when it is none of them. */
   translateError(err: unknown): StoreErrorKind | undefined;
-  /** Whether upserts are written `ON CONFLICT … DO UPDATE` (else MySQL's `ON DUPLICATE KEY UPDATE`). */
-  upsertStyle: 'on_conflict' | 'on_duplicate_key';
+  /** How the repositories' writes are spelled on this database. */
+  quirks: RepoQuirks;
   /** Runs after the Kysely instance is destroyed (helpers of the driver to stop). */
   afterClose?: () => Promise<void>;
   /**

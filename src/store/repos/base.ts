@@ -1,11 +1,14 @@
 import { sql, type Compilable, type CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import type { RepoQuirks } from '../dialects/quirks.js';
 import type { DialectName } from '../dialects/types.js';
 import type { Database } from '../schema.js';
 
 /** A Kysely handle (the database or an open transaction) and the dialect's quirks. */
 export interface Ctx {
   db: Kysely<Database>;
+  /** Names the database for caches of compiled SQL only; behaviour follows `quirks`. */
   dialect: DialectName;
+  quirks: RepoQuirks;
 }
 
 type TableWithId = { [K in keyof Database]: Database[K] extends { id: unknown } ? K : never }[keyof Database];
@@ -19,7 +22,7 @@ export async function insertReturningId<T extends TableWithId>(
   // Kysely cannot relate a generic table name to its row type; the signature above keeps callers checked.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const q = ctx.db.insertInto(table).values(values as any);
-  if (ctx.dialect === 'postgres') {
+  if (ctx.quirks.returning) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const row = await q.returning('id' as any).executeTakeFirstOrThrow();
     return Number((row as { id: unknown }).id);

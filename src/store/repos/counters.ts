@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { CounterRepo } from '../port.js';
 import type { Ctx } from './base.js';
 
@@ -5,12 +6,9 @@ export class CounterRepository implements CounterRepo {
   constructor(private readonly ctx: Ctx) {}
 
   async increment(senderId: number, recipientId: number): Promise<number> {
-    const { db, dialect } = this.ctx;
+    const { db, quirks } = this.ctx;
     const q = db.insertInto('send_counter').values({ sender_id: senderId, recipient_id: recipientId, count: 1 });
-    await (dialect === 'mysql'
-      ? q.onDuplicateKeyUpdate((eb) => ({ count: eb('send_counter.count', '+', 1) }))
-      : q.onConflict((oc) => oc.columns(['sender_id', 'recipient_id']).doUpdateSet((eb) => ({ count: eb('send_counter.count', '+', 1) })))
-    ).execute();
+    await quirks.upsert(q, ['sender_id', 'recipient_id'], { count: sql<number>`${sql.ref('send_counter.count')} + 1` }).execute();
     return this.get(senderId, recipientId);
   }
 

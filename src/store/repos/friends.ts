@@ -37,7 +37,7 @@ export class FriendRepository implements FriendRepo {
   }
 
   async addIfMissing(ownerId: number, friendId: number, remark: string, now: number): Promise<boolean> {
-    const { db, dialect } = this.ctx;
+    const { db, quirks } = this.ctx;
     const q = db.insertInto('goodfriend').values({
       user_id: ownerId,
       friend_id: friendId,
@@ -51,7 +51,7 @@ export class FriendRepository implements FriendRepo {
       create_time: now,
       update_time: now,
     });
-    const res = await (dialect === 'mysql' ? q.ignore() : q.onConflict((oc) => oc.doNothing())).executeTakeFirst();
+    const res = await quirks.insertIgnore(q).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 

@@ -40,21 +40,21 @@ export class MessageRepository implements MessageRepo {
 
   private async ensureConversation(m: NewMessage): Promise<void> {
     if (this.known.has(m.conversation_id)) return;
-    const { db, dialect } = this.ctx;
+    const { db, quirks } = this.ctx;
     const conv = db.insertInto('conversation').values({ id: m.conversation_id, kind: m.kind, last_seq: 0, create_time: m.create_time });
-    await (dialect === 'mysql' ? conv.ignore() : conv.onConflict((oc) => oc.doNothing())).execute();
+    await quirks.insertIgnore(conv).execute();
     if (m.members.length > 0) {
       const rows = m.members.map((user_id) => ({ conversation_id: m.conversation_id, user_id, delivered_seq: 0, joined_seq: 0 }));
       const mem = db.insertInto('conversation_member').values(rows);
-      await (dialect === 'mysql' ? mem.ignore() : mem.onConflict((oc) => oc.doNothing())).execute();
+      await quirks.insertIgnore(mem).execute();
     }
     this.known.add(m.conversation_id);
   }
 
   async join(conversationId: string, kind: 'group', userIds: number[], now: number): Promise<void> {
-    const { db, dialect } = this.ctx;
+    const { db, quirks } = this.ctx;
     const conv = db.insertInto('conversation').values({ id: conversationId, kind, last_seq: 0, create_time: now });
-    await (dialect === 'mysql' ? conv.ignore() : conv.onConflict((oc) => oc.doNothing())).execute();
+    await quirks.insertIgnore(conv).execute();
     if (userIds.length === 0) return;
     const row = await db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
     const at = Number(row.last_seq);
@@ -115,8 +115,8 @@ export class MessageRepository implements MessageRepo {
 
   /** Takes the conversation's next sequence number (the row lock serialises concurrent senders). */
   private async nextSeq(conversationId: string): Promise<number | undefined> {
-    const { db, dialect } = this.ctx;
-    if (dialect !== 'mysql') {
+    const { db, quirks } = this.ctx;
+    if (quirks.returning) {
       const [row] = await bumpReturning(this.ctx, conversationId);
       return row ? Number(row.last_seq) : undefined;
     }
@@ -201,9 +201,9 @@ export class MessageRepository implements MessageRepo {
   }
 
   async purgeBefore(cutoff: number, limit: number): Promise<number> {
-    const { db, dialect } = this.ctx;
+    const { db, quirks } = this.ctx;
     const res =
-      dialect === 'mysql'
+      quirks.deleteWithLimit
         ? await db.deleteFrom('message').where('create_time', '<', cutoff).limit(limit).executeTakeFirst()
         : await db
             .deleteFrom('message')

@@ -15,10 +15,7 @@ export class RateLimitRepository implements RateLimitRepo {
     // MySQL evaluates the assignments left to right, so `count` must read `reset_at` before it changes.
     const count = sql<number>`case when ${sql.ref('rate_limit.reset_at')} <= ${now} then 1 else ${sql.ref('rate_limit.count')} + 1 end`;
     const resetAt = sql<number>`case when ${sql.ref('rate_limit.reset_at')} <= ${now} then ${now + windowMs} else ${sql.ref('rate_limit.reset_at')} end`;
-    await (this.ctx.dialect === 'mysql'
-      ? q.onDuplicateKeyUpdate({ count, reset_at: resetAt })
-      : q.onConflict((oc) => oc.column('key').doUpdateSet({ count, reset_at: resetAt }))
-    ).execute();
+    await this.ctx.quirks.upsert(q, ['key'], { count, reset_at: resetAt }).execute();
     return this.peek(key, now);
   }
 

@@ -6,12 +6,8 @@ export class SessionRepository implements SessionRepo {
   constructor(private readonly ctx: Ctx) {}
 
   async put(s: SessionRecord): Promise<void> {
-    const q = this.ctx.db.insertInto('session').values(s);
     const set = { sid: s.sid, role: s.role, create_time: s.create_time, expires_at: s.expires_at, device: s.device };
-    await (this.ctx.dialect === 'mysql'
-      ? q.onDuplicateKeyUpdate(set)
-      : q.onConflict((oc) => oc.column('user_id').doUpdateSet(set))
-    ).execute();
+    await this.ctx.quirks.upsert(this.ctx.db.insertInto('session').values(s), ['user_id'], set).execute();
   }
 
   async join(s: SessionRecord, now: number): Promise<string> {
@@ -19,9 +15,7 @@ export class SessionRepository implements SessionRepo {
     const device = s.device ?? '';
     const keep = sql<boolean>`(${sql.ref('session.device')} = ${device} and ${sql.ref('session.role')} = ${s.role} and ${sql.ref('session.expires_at')} > ${now})`;
     const pick = <T>(col: 'sid' | 'role' | 'device' | 'create_time', value: T) =>
-      this.ctx.dialect === 'mysql'
-        ? sql<T>`if(${keep}, ${sql.ref(`session.${col}`)}, ${value})`
-        : sql<T>`case when ${keep} then ${sql.ref(`session.${col}`)} else ${value} end`;
+      sql<T>`case when ${keep} then ${sql.ref(`session.${col}`)} else ${value} end`;
     // MySQL assigns left to right and later expressions see earlier assignments: `keep` reads
     // device, role and expires_at, so those are assigned after sid and create_time.
     const set = {
@@ -31,11 +25,7 @@ export class SessionRepository implements SessionRepo {
       device: pick('device', s.device),
       expires_at: s.expires_at,
     };
-    const q = this.ctx.db.insertInto('session').values(s);
-    await (this.ctx.dialect === 'mysql'
-      ? q.onDuplicateKeyUpdate(set)
-      : q.onConflict((oc) => oc.column('user_id').doUpdateSet(set))
-    ).execute();
+    await this.ctx.quirks.upsert(this.ctx.db.insertInto('session').values(s), ['user_id'], set).execute();
     const row = await this.ctx.db.selectFrom('session').select('sid').where('user_id', '=', s.user_id).executeTakeFirst();
     return row?.sid ?? s.sid;
   }
