@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barrier, drain, OK, online, range, send, sendOk, setUserset, sleep, textsFrom, UNLIMITED, UUID } from '../helpers/chat.js';
+import { barrier, drain, OK, online, quiet, range, send, sendOk, setUserset, textsFrom, UNLIMITED, UUID } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -100,7 +100,7 @@ describeEachDialect('delivery: the push of one message (§5.5, §6.2)', (h) => {
     const m = await sendOk(h.server, a.token, a.id, 'note to self');
     expect(m).toMatchObject({ from_id: a.id, to_id: a.id });
     await c.waitChats(1, (x) => x.id === m.id);
-    await sleep(100);
+    await quiet(h.server, [c, a.id]);
     expect(c.chats((x) => x.id === m.id)).toEqual([m]);
     c.close();
   });
@@ -217,12 +217,12 @@ for (const dialect of testDialects()) {
           expect(res.body.msg).toBe('ok');
           sent.push(res.body.data);
         }
-        await sleep(200);
-        expect(textsFrom(c1, a.id)).toEqual([]);
         // The node goes away (its database stays: s1.close() drops it at the end); its
-        // sockets are dropped without a close frame, so that seed clients reconnect.
+        // sockets are dropped without a close frame, so that seed clients reconnect. Whatever
+        // it wrote to the socket before has arrived once the socket is seen closed: nothing.
         await s1.app.close();
         expect(await c1.closed()).toBe(1006);
+        expect(textsFrom(c1, a.id)).toEqual([]);
 
         s2 = await startServer({ dialect, databaseUrl: s1.databaseUrl });
         const c2 = await online(s2, b.token);

@@ -1,7 +1,7 @@
-import { afterEach, expect, it } from 'vitest';
-import { fail, GROUP_AVATAR, ok, USER_AVATAR, UUID, type Account as U } from '../helpers/chat.js';
+import { expect, it } from 'vitest';
+import { fail, GROUP_AVATAR, ok, setNickname, socketsPerTest, USER_AVATAR, users, UUID, type Account as U } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import type { Frame, WsClient } from '../helpers/ws.js';
 
 /** Friend applications: apply (E05), list (E06), handle (E07), instant add (E40). E17 is in friends-contacts. */
 const FRIENDS_NOW = '我们已经是好友了，可以开始聊天了';
@@ -11,16 +11,8 @@ const isFriendsNow = (m: Frame) => m.type === 'systemNotice' && m.data?.data ===
 const localMs = (t: string) => Date.parse(`${t.replace(' ', 'T')}+08:00`);
 
 describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
-  const sockets: WsClient[] = [];
-  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
   const c = () => h.server.client;
-  const reg = () => c().register();
-  const online = async (u: U) => {
-    const ws = await WsClient.ready(h.server.url, u.token);
-    sockets.push(ws);
-    return ws;
-  };
-  const nick = (u: U, nickname: string) => c().post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: nickname }, { token: u.token });
+  const connect = socketsPerTest(() => h.server);
   const apply = (me: U, friend_id: unknown, nickname?: string) => c().post('/api/chat/applyfriend', { friend_id, nickname }, { token: me.token });
   const list = (me: U, page: unknown = 1, query = '') => c().get(`/api/chat/listapplyfriend/${String(page)}${query}`, { token: me.token });
   const handle = (me: U, id: unknown, status?: string, nickname?: string) => c().post(`/api/chat/handleapply/${String(id)}`, { status, nickname }, { token: me.token });
@@ -30,13 +22,13 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   const lastApplyId = async (target: U): Promise<number> => (await list(target)).body.data.alldata[0].id;
   /** Everything pushed to `ws` before this returns has arrived: a fresh user's application is pushed after it. */
   const barrier = async (ws: WsClient, owner: U) => {
-    const x = await reg();
+    const x = await c().register();
     await apply(x, owner.id);
     await ws.next((f) => f?.type === 'singleChat' && isApplyNotice(x)(f.data));
   };
 
   it('E05: refuses self, unknown, disabled and locked targets, and a pending duplicate', async () => {
-    const [a, b, off, locked] = [await reg(), await reg(), await reg(), await reg()];
+    const [a, b, off, locked] = await users(h.server, 4);
     await h.server.app.store.users.update(off.id, { status: 0 }, Date.now());
     await h.server.app.store.users.update(locked.id, { status: 2 }, Date.now());
     expect((await apply(a, a.id)).body).toEqual(fail('不能添加自己为好友'));
@@ -55,7 +47,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E05: 422 for a missing or non-integer friend_id; a nickname over 50 characters silently becomes ""', async () => {
-    const [a, b, d] = [await reg(), await reg(), await reg()];
+    const [a, b, d] = await users(h.server, 3);
     const missing = await apply(a, undefined);
     expect(missing.status).toBe(422);
     expect(missing.body).toEqual(fail('我申请添加的好友id不能为空'));
@@ -70,8 +62,8 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E05: five concurrent applications make one row and one notice', async () => {
-    const [a, b] = [await reg(), await reg()];
-    const ws = await online(b);
+    const [a, b] = await users(h.server, 2);
+    const ws = await connect(b);
     const answers = await Promise.all(Array.from({ length: 5 }, () => apply(a, b.id)));
     expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
     for (const r of answers.filter((x) => x.status === 400)) expect(r.body).toEqual(fail('您已经申请过了，请勿重复申请'));
@@ -83,9 +75,9 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E05: the target is notified live, with the seed notice', async () => {
-    const [a, b] = [await reg(), await reg()];
-    await nick(a, '小明');
-    const ws = await online(b);
+    const [a, b] = await users(h.server, 2);
+    await setNickname(h.server, a, '小明');
+    const ws = await connect(b);
     expect((await apply(a, b.id, 'hi')).body).toEqual(ok('ok'));
     const frame = await ws.next((f) => f?.type === 'singleChat' && isApplyNotice(a)(f.data));
     expect(frame.timestamp).toEqual(expect.any(Number));
@@ -113,9 +105,9 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E05: an offline target receives the notice (once) through chatGetmessageOffLine', async () => {
-    const [a, b] = [await reg(), await reg()];
+    const [a, b] = await users(h.server, 2);
     expect((await apply(a, b.id)).body).toEqual(ok('ok'));
-    const ws = await online(b);
+    const ws = await connect(b);
     expect((await c().post('/api/chat/chatGetmessageOffLine', {}, { token: b.token })).body).toEqual(ok('ok'));
     const [m] = await ws.waitChats(1, isApplyNotice(a));
     expect(m.data).toEqual({ data: `用户[${a.username}]申请添加您为好友，请尽快处理`, dataType: false, otherData: null });
@@ -124,8 +116,8 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E06: newest first, every column with userId and the applicant, and the pending count', async () => {
-    const [t, a1, a2, a3] = [await reg(), await reg(), await reg(), await reg()];
-    await nick(a2, '二号');
+    const [t, a1, a2, a3] = await users(h.server, 4);
+    await setNickname(h.server, a2, '二号');
     for (const [u, n] of [[a1, 'one'], [a2, 'two'], [a3, undefined]] as const) await apply(u, t.id, n);
     const res = await list(t);
     expect(res.status).toBe(200);
@@ -150,9 +142,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E06: pages by limit; a bad or zero limit means 10; page 0 or "x" is a 422', async () => {
-    const t = await reg();
-    const applicants: U[] = [];
-    for (let i = 0; i < 11; i++) applicants.push(await reg());
+    const [t, ...applicants] = await users(h.server, 12);
     for (const a of applicants) await apply(a, t.id);
     const ids = (r: Frame) => r.body.data.alldata.map((x: Frame) => x.user_id);
     const newest = applicants.map((a) => a.id).reverse();
@@ -170,19 +160,17 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E06: a limit above 100 is capped at 100, not refused', async () => {
-    const t = await reg();
-    const applicants: U[] = [];
-    for (let i = 0; i < 11; i++) applicants.push(await reg());
+    const [t, ...applicants] = await users(h.server, 12);
     for (const a of applicants) await apply(a, t.id);
     const res = await list(t, 1, '?limit=101');
     expect(res.body.data.alldata.map((x: Frame) => x.user_id)).toEqual(applicants.map((a) => a.id).reverse());
   });
 
   it('E07: agreeing creates both entries with their remarks and one shared notice pair', async () => {
-    const [a, b] = [await reg(), await reg()];
-    await nick(a, '阿明');
-    await nick(b, '小红');
-    const [wa, wb] = [await online(a), await online(b)];
+    const [a, b] = await users(h.server, 2);
+    await setNickname(h.server, a, '阿明');
+    await setNickname(h.server, b, '小红');
+    const [wa, wb] = [await connect(a), await connect(b)];
     await apply(a, b.id, 'let us chat');
     const id = await lastApplyId(b);
     expect((await handle(b, id, 'agree', '老同学')).body).toEqual(ok('ok'));
@@ -202,7 +190,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E07: only the target handles; others, the applicant and unknown ids get 申请不存在或已处理', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await apply(a, b.id);
     const id = await lastApplyId(b);
     for (const [who, status] of [[x, 'agree'], [x, 'refuse'], [a, 'agree'], [a, 'ignore']] as const) {
@@ -217,8 +205,8 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E07: refuse and ignore notify nobody and allow a new application; "pending" changes nothing', async () => {
-    const [a, b] = [await reg(), await reg()];
-    const [wa, wb] = [await online(a), await online(b)];
+    const [a, b] = await users(h.server, 2);
+    const [wa, wb] = [await connect(a), await connect(b)];
     for (const status of ['refuse', 'ignore']) {
       await apply(a, b.id);
       const id = await lastApplyId(b);
@@ -240,7 +228,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E07: 422 for a missing or unknown status; an over-long remark silently becomes ""', async () => {
-    const [a, b] = [await reg(), await reg()];
+    const [a, b] = await users(h.server, 2);
     await apply(a, b.id);
     const id = await lastApplyId(b);
     const none = await handle(b, id);
@@ -255,8 +243,8 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E07: concurrent agreements of one application make one pair of entries and one notice pair', async () => {
-    const [a, b] = [await reg(), await reg()];
-    const [wa, wb] = [await online(a), await online(b)];
+    const [a, b] = await users(h.server, 2);
+    const [wa, wb] = [await connect(a), await connect(b)];
     await apply(a, b.id);
     const id = await lastApplyId(b);
     const answers = await Promise.all(Array.from({ length: 4 }, () => handle(b, id, 'agree')));
@@ -274,7 +262,7 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E40: checks self, target, approval setting and duplicates, in that order', async () => {
-    const [a, t, off] = [await reg(), await reg(), await reg()];
+    const [a, t, off] = await users(h.server, 3);
     await h.server.app.store.users.update(off.id, { status: 0 }, Date.now());
     expect((await autoAdd(a, a.id)).body).toEqual(fail('不能添加自己为好友'));
     expect((await autoAdd(a, off.id)).body).toEqual(fail('添加的好友不存在'));
@@ -291,9 +279,9 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   });
 
   it('E40: befriends at once, with both entries, an agreed application and the notice pair', async () => {
-    const [a, t] = [await reg(), await reg()];
-    await nick(a, '甲');
-    const [wa, wt] = [await online(a), await online(t)];
+    const [a, t] = await users(h.server, 2);
+    await setNickname(h.server, a, '甲');
+    const [wa, wt] = [await connect(a), await connect(t)];
     expect((await autoAdd(a, t.id)).body).toEqual(ok('ok'));
     expect((await row(a, t)).body.data).toMatchObject({ user_id: a.id, friend_id: t.id, nickname: '', isblack: 0, status: 1 });
     expect((await row(t, a)).body.data).toMatchObject({ user_id: t.id, friend_id: a.id, nickname: '甲', isblack: 0, status: 1 });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, ok, USER_AVATAR, type Account as U, type Any } from '../helpers/chat.js';
+import { fail, ok, setNickname, USER_AVATAR, users, type Account as U, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** Finding users (E04), the contact list (E08), a friend's profile (E09), has X applied to me (E17), friend-add settings (E39). */
@@ -7,11 +7,9 @@ const NOT_ADDABLE = '用户不存在或者为游客，无法加为好友';
 
 describeEachDialect('friends: search, contacts, profile, applied?, add settings (E04, E08, E09, E17, E39)', (h) => {
   const c = () => h.server.client;
-  const reg = (name?: string) => c().register(name);
   const store = () => h.server.app.store;
   const search = (me: U, keyword?: string) => c().post('/api/chat/searchUser', { keyword }, { token: me.token });
   const names = (res: Any): string[] => res.body.data.map((u: Any) => u.username);
-  const nick = (u: U, nickname: string) => c().post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: nickname }, { token: u.token });
   const contacts = (me: U, page: unknown = 1, query = '') => c().get(`/api/chat/goodfriendlist/${String(page)}${query}`, { token: me.token });
   const flat = (res: Any) => (Array.isArray(res.body.data.rows) ? [] : res.body.data.rows.newList.flatMap((g: Any) => g.list));
   const autoAdd = (me: U, other: U) => c().post('/api/chat/autoAddFriendAndAgree', { friend_id: other.id }, { token: me.token });
@@ -26,12 +24,13 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
 
   it('E04: matches usernames case-insensitively, without the caller, visitors, disabled or locked users', async () => {
     const [me, mixed, plain, vis, off, locked] = [
-      await reg('srchAlphaMe'), await reg('SrchAlpha1'), await reg('xsrchalpha2'), await reg('srchalphaV'), await reg('srchalphaD'), await reg('srchalphaL'),
+      await c().register('srchAlphaMe'), await c().register('SrchAlpha1'), await c().register('xsrchalpha2'),
+      await c().register('srchalphaV'), await c().register('srchalphaD'), await c().register('srchalphaL'),
     ];
     await store().users.update(vis.id, { role: 'visitor' }, Date.now());
     await store().users.update(off.id, { status: 0 }, Date.now());
     await store().users.update(locked.id, { status: 2 }, Date.now());
-    await nick(mixed, '混合');
+    await setNickname(h.server, mixed, '混合');
     const res = await search(me, 'SRCHALPHA');
     expect(res.status).toBe(200);
     expect(res.body.msg).toBe('ok');
@@ -43,9 +42,9 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E04: an exact match comes first', async () => {
-    const me = await reg();
-    for (const n of ['aqkexact', 'qkexact1', 'qkexact_zz']) await reg(n);
-    const exact = await reg('qkexact');
+    const me = await c().register();
+    for (const n of ['aqkexact', 'qkexact1', 'qkexact_zz']) await c().register(n);
+    const exact = await c().register('qkexact');
     for (const kw of ['qkexact', 'QKEXACT', 'QkExAcT']) {
       const res = await search(me, kw);
       expect(names(res).sort(), kw).toEqual(['aqkexact', 'qkexact', 'qkexact1', 'qkexact_zz']);
@@ -54,19 +53,19 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E04: % and _ in the keyword are literal characters, not wildcards', async () => {
-    const me = await reg();
-    await reg('lit_x9q');
-    await reg('litYx9q');
+    const me = await c().register();
+    await c().register('lit_x9q');
+    await c().register('litYx9q');
     expect(names(await search(me, 't_x9q'))).toEqual(['lit_x9q']);
     expect(names(await search(me, '_'))).not.toContain('litYx9q');
     expect((await search(me, '%')).body).toEqual(ok([]));
     expect((await search(me, '%%'))).toMatchObject({ status: 200, body: ok([]) });
     // Older accounts may hold any character; rename two to check the escaping itself.
-    const [pct, bang, back] = [await reg('legacy_p'), await reg('legacy_b'), await reg('legacy_s')];
+    const [pct, bang, back] = [await c().register('legacy_p'), await c().register('legacy_b'), await c().register('legacy_s')];
     await store().users.update(pct.id, { username: 'pc%nt1' }, Date.now());
     await store().users.update(bang.id, { username: 'ba!ng1' }, Date.now());
     await store().users.update(back.id, { username: 'ba\\ck1' }, Date.now());
-    await reg('pcXXnt1');
+    await c().register('pcXXnt1');
     expect(names(await search(me, '%'))).toEqual(['pc%nt1']);
     expect(names(await search(me, 'c%n'))).toEqual(['pc%nt1']);
     expect(names(await search(me, '!'))).toEqual(['ba!ng1']);
@@ -76,16 +75,16 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E04: answers at most 50 matches, the exact match first (the search is bounded)', async () => {
-    const me = await reg();
-    for (let i = 0; i < 51; i++) await reg(`many_kw_${i}`);
-    await reg('many_kw');
+    const me = await c().register();
+    for (let i = 0; i < 51; i++) await c().register(`many_kw_${i}`);
+    await c().register('many_kw');
     const found = (await search(me, 'MANY_KW')).body.data;
     expect(found, 'bounded to 50').toHaveLength(50);
     expect(found[0].username).toBe('many_kw');
   });
 
   it('E04: nothing found is []; an empty or 51-character keyword is a 422', async () => {
-    const me = await reg();
+    const me = await c().register();
     expect((await search(me, 'nobody_has_this_name')).body).toEqual(ok([]));
     expect((await search(me, 'z'.repeat(50))).body).toEqual(ok([]));
     for (const kw of ['张三', '😀', "'; drop table user; --"]) expect((await search(me, kw)).body, kw).toEqual(ok([]));
@@ -100,21 +99,21 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E08: no friends is {count: 0, rows: []}', async () => {
-    const me = await reg();
+    const me = await c().register();
     const res = await contacts(me);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(ok({ count: 0, rows: [] }));
   });
 
   it('E08: groups by the initial of remark, else nickname, else username; # last', async () => {
-    const me = await reg();
+    const me = await c().register();
     const spec: [nickname: string, remark?: string][] = [
       ['张三'], ['bob'], ['阿莉'], ['123'], ['Bill'], ['😀smile'], ['(paren'], ['Yolanda', '老李'], ['[sq'], ['*star'], ['\\back'], [''], ['尔'],
     ];
     const friends: U[] = [];
     for (const [nickname, remark] of spec) {
-      const f = await reg(nickname === '' ? 'zulu_nonick' : undefined);
-      if (nickname) await nick(f, nickname);
+      const f = await c().register(nickname === '' ? 'zulu_nonick' : undefined);
+      if (nickname) await setNickname(h.server, f, nickname);
       if (remark) await befriendWithRemark(me, f, remark);
       else expect((await autoAdd(me, f)).body).toEqual(ok('ok'));
       friends.push(f);
@@ -141,8 +140,8 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E08: lists blacklisted friends; count is the rows on the page; bad limits mean the default', async () => {
-    const me = await reg();
-    const fs = [await reg(), await reg(), await reg()];
+    const me = await c().register();
+    const fs = await users(h.server, 3);
     for (const f of fs) await autoAdd(me, f);
     expect((await black(me, fs[1] as U)).body).toEqual(ok('ok'));
     expect((await black(fs[2] as U, me)).body).toEqual(ok('ok'));
@@ -163,8 +162,8 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E09: my entry and the friend profile, also when blacklisted; otherwise 好友不存在', async () => {
-    const [me, f, x] = [await reg(), await reg(), await reg()];
-    await nick(f, '朋友');
+    const [me, f, x] = await users(h.server, 3);
+    await setNickname(h.server, f, '朋友');
     await befriendWithRemark(me, f, '备注名');
     const info = (u: U, id: unknown) => c().get(`/api/chat/getgoodfriendinfo/${String(id)}`, { token: u.token });
     const entry = (await c().post(`/api/chat/ismygoodfriend/${f.id}`, {}, { token: me.token })).body.data;
@@ -194,7 +193,7 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E17: the pending application from a user, without order and times', async () => {
-    const [a, b, x, off] = [await reg(), await reg(), await reg(), await reg()];
+    const [a, b, x, off] = await users(h.server, 4);
     await c().post('/api/chat/applyfriend', { friend_id: b.id, nickname: '你好' }, { token: a.token });
     await c().post('/api/chat/applyfriend', { friend_id: b.id }, { token: off.token });
     const id = (await c().get('/api/chat/listapplyfriend/1', { token: b.token })).body.data.alldata.find((r: Any) => r.user_id === a.id).id;
@@ -216,7 +215,7 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it("E39: the target's settings and whether their entry for me exists and is usable", async () => {
-    const [me, t] = [await reg(), await reg()];
+    const [me, t] = await users(h.server, 2);
     const base = { id: t.id, userset: '', invite_confirm: 0, uuid: t.uuid };
     // no friendship: the status reads "normal", as the original answers
     expect((await setInfo(me, t.id)).body).toEqual(ok({ ...base, isgoodfriend: false, isgoodfriend_status: true }));
@@ -234,7 +233,7 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   });
 
   it('E39: refuses visitors, unknown, disabled users; 422 without userid', async () => {
-    const [me, vis, off] = [await reg(), await reg(), await reg()];
+    const [me, vis, off] = await users(h.server, 3);
     await store().users.update(vis.id, { role: 'visitor' }, Date.now());
     await store().users.update(off.id, { status: 0 }, Date.now());
     for (const id of [vis.id, off.id, 2_000_000]) {

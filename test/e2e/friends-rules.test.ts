@@ -1,7 +1,6 @@
-import { afterEach, expect, it } from 'vitest';
-import { fail, ok, type Account as U } from '../helpers/chat.js';
+import { expect, it } from 'vitest';
+import { fail, ok, socketsPerTest, users, type Account as U } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { WsClient } from '../helpers/ws.js';
 
 /**
  * Contact flags (E10 black, E11 star, E12 visibility), E19, E33 delete, their effect on sending
@@ -13,10 +12,8 @@ const FEED_ME = '朋友是否可以看我的动态';
 const FEED_FRIEND = '我的朋友圈是否出现朋友的信息（我是否看朋友的动态）';
 
 describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10–E12, E19, E20, E33)', (h) => {
-  const sockets: WsClient[] = [];
-  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
   const c = () => h.server.client;
-  const reg = () => c().register();
+  const connect = socketsPerTest(() => h.server);
   const post = (me: U, path: string, body: Record<string, unknown> = {}) => c().post(path, body, { token: me.token });
   const befriend = async (a: U, b: U) => expect((await post(a, '/api/chat/autoAddFriendAndAgree', { friend_id: b.id })).body).toEqual(ok('ok'));
   const entry = (me: U, other: U | number) => post(me, `/api/chat/ismygoodfriend/${typeof other === 'number' ? other : other.id}`);
@@ -31,7 +28,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E19: my entry for a friend, exactly; 不是好友 when missing, blacklisted or unknown', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await befriend(a, b);
     expect((await entry(a, b)).body).toEqual(ok(row(a, b)));
     expect((await entry(b, a)).body).toEqual(ok(row(b, a)));
@@ -49,7 +46,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E10: toggles my blacklist flag only; 好友不存在 for a non-friend', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await befriend(a, b);
     expect((await black(a, b)).body).toEqual(ok('ok'));
     expect((await entry(a, b)).body).toEqual(fail('不是好友'));
@@ -65,7 +62,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E11: toggles the star; refused for blacklisted and non-friends', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await befriend(a, b);
     expect((await star(a, b)).body).toEqual(ok('ok'));
     expect((await entry(a, b)).body.data.ismystarfriend).toBe(1);
@@ -83,7 +80,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E12: sets both visibility flags; 422 outside [0,1]; refused for blacklisted and non-friends', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await befriend(a, b);
     expect((await see(a, b, 0, 0)).body).toEqual(ok('ok'));
     expect((await entry(a, b)).body).toEqual(ok(row(a, b, { friendlookme: 0, melookfriend: 0 })));
@@ -111,7 +108,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E33: removes both entries and every application, so both sides can apply again', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
+    const [a, b, x] = await users(h.server, 3);
     await post(b, '/api/chat/applyfriend', { friend_id: a.id });
     await befriend(a, b);
     const res = await remove(x, a);
@@ -135,9 +132,10 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('E20: one message before friendship, any number as friends, refused while blacklisted, one-message rule after deletion', async () => {
-    const [a, b] = [await reg(), await reg()];
+    const [a, b] = await users(h.server, 2);
     // Both online: in the seed the counter only grows for messages to an online recipient.
-    sockets.push(await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token));
+    await connect(a);
+    const wb = await connect(b);
     expect((await send(a, b, 'first')).status).toBe(200);
     const second = await send(a, b, 'second');
     expect(second.status).toBe(400);
@@ -161,12 +159,12 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     // B never wrote to A before the friendship; whether B's messages as a friend count is left open, but a second one may not pass.
     await send(b, a, 'after 1');
     expect((await send(b, a, 'after 2')).body).toEqual(fail('在成为好友之前，对方只允许向他发一条消息'));
-    await sockets[1]?.waitChats(7, (m) => m.from_id === a.id);
+    await wb.waitChats(7, (m) => m.from_id === a.id);
   });
 
   it('ownership: a third user acts only on their own rows', async () => {
-    const [a, b, x] = [await reg(), await reg(), await reg()];
-    const y = await reg();
+    const [a, b, x] = await users(h.server, 3);
+    const y = await c().register();
     await befriend(a, b);
     await post(y, '/api/chat/applyfriend', { friend_id: b.id });
     const before = [(await entry(a, b)).body, (await entry(b, a)).body];
@@ -198,7 +196,7 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   });
 
   it('visitor tokens: allowed on the whitelisted friend routes', async () => {
-    const [u, t] = [await reg(), await reg()];
+    const [u, t] = await users(h.server, 2);
     const user = await h.server.app.store.users.findById(u.id);
     if (!user) throw new Error('no user');
     const v = { ...u, token: (await h.server.app.services.auth.startSession(user, 'visitor')).token };
@@ -207,14 +205,14 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     expect((await post(v, `/api/chat/ismygoodfriend/${t.id}`)).body).toEqual(fail('不是好友'));
     expect((await post(v, '/api/chat/autoAddFriendAndAgree', { friend_id: t.id })).body).toEqual(fail('您已经申请过了，请勿重复申请'));
     expect((await post(v, `/api/chat/deletegoodfriend/${t.id}`)).body).toEqual(fail('不是好友关系，无权操作'));
-    const t2 = await reg();
+    const t2 = await c().register();
     expect((await post(v, '/api/chat/autoAddFriendAndAgree', { friend_id: t2.id })).body).toEqual(ok('ok'));
     expect((await post(v, `/api/chat/ismygoodfriend/${t2.id}`)).body).toEqual(ok(row(v, t2)));
     expect((await post(v, `/api/chat/deletegoodfriend/${t2.id}`)).body).toEqual(ok('删除好友成功'));
   });
 
   it('visitor tokens: refused on every other friend route', async () => {
-    const [u, t] = [await reg(), await reg()];
+    const [u, t] = await users(h.server, 2);
     await h.server.app.store.users.update(u.id, { role: 'visitor' }, Date.now());
     const user = await h.server.app.store.users.findById(u.id);
     if (!user) throw new Error('no user');

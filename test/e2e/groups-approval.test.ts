@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, GROUP_AVATAR, LOCAL, sleep, textOf, USER_AVATAR, UUID, visitor } from '../helpers/chat.js';
+import { fail, GROUP_AVATAR, LOCAL, quiet, setNickname, setProfile, textOf, USER_AVATAR, users, UUID, visitor } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { befriend, decide, groupOf, invite, joined, makeGroup, memberIds, sorted } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
@@ -9,11 +9,9 @@ const request = (m: Frame) => m.from_name === '加群处理';
 const enc = encodeURIComponent;
 
 describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('a self-join waits (等待群主同意); the owner alone gets the 加群处理 request', async () => {
-    const [owner, a, j] = [await reg(), await reg(), await reg()];
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '群主' }, { token: owner.token });
+    const [owner, a, j] = await users(h.server, 3);
+    await setNickname(h.server, owner, '群主');
     const gid = await makeGroup(h.server, owner, [a], 1);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '群里的主' }, { token: owner.token });
     const g = await groupOf(h.server, gid, owner);
@@ -46,7 +44,7 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
       redirect: { type: 'navigateTo', desc, url },
       msgidKey: fromId,
     });
-    await sleep(200);
+    await quiet(h.server, [co, owner.id], [ca, a.id], [cj, j.id]);
     for (const c of [ca, cj]) expect(c.chats((x) => request(x) || joined(x))).toEqual([]);
     expect(co.chats(joined)).toEqual([]);
     expect(memberIds(await groupOf(h.server, gid, a))).toEqual(sorted(owner.id, a.id));
@@ -55,9 +53,9 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
   });
 
   it('a member invitation waits too, labelled 邀请进群; the owner invitation is active at once and announced', async () => {
-    const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, j, k] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a], 1);
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '阿' }, { token: a.token });
+    await setNickname(h.server, a, '阿');
     const [co, ca, ck] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, k.token)]);
     expect((await invite(h.server, a, gid, j.id)).body).toEqual({ msg: 'ok', data: '等待群主同意' });
     const [m] = await co.waitChats(1, request);
@@ -67,13 +65,13 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
     expect((await invite(h.server, owner, gid, k.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
     for (const c of [co, ca, ck]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${owner.username}]邀请 [${k.username}] 加入了群聊`);
     expect(memberIds(await groupOf(h.server, gid, owner))).toEqual(sorted(owner.id, a.id, k.id));
-    await sleep(150);
+    await quiet(h.server, [co, owner.id]);
     expect(co.chats(request)).toHaveLength(1);
     for (const c of [co, ca, ck]) c.close();
   });
 
   it('inviteuser_id cannot forge the owner as inviter', async () => {
-    const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, j, k] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a], 1);
     expect((await invite(h.server, j, gid, j.id, { inviteuser_id: owner.id })).body).toEqual({ msg: 'ok', data: '等待群主同意' });
     expect((await invite(h.server, a, gid, k.id, { inviteuser_id: owner.id })).body).toEqual({ msg: 'ok', data: '等待群主同意' });
@@ -82,10 +80,8 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
 });
 
 describeEachDialect('groups: policy 2, visitors must log in (E36)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('visitors cannot join or be invited by members; the owner may invite them; registered users join at once, announced', async () => {
-    const [owner, a, j] = [await reg(), await reg(), await reg()];
+    const [owner, a, j] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a], 2);
     const [v1, v2] = [await visitor(h.server), await visitor(h.server)];
     const [co, ca] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token)]);
@@ -97,7 +93,7 @@ describeEachDialect('groups: policy 2, visitors must log in (E36)', (h) => {
     expect((await invite(h.server, owner, gid, v2.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
     for (const c of [co, ca]) expect(textOf((await c.waitChats(2, joined))[1])).toBe(`[${owner.username}]邀请 [${v2.username}] 加入了群聊`);
     expect(memberIds(await groupOf(h.server, gid, owner))).toEqual(sorted(owner.id, a.id, j.id, v2.id));
-    await sleep(200);
+    await quiet(h.server, [co, owner.id]);
     // Fixed quirk: no approval request for someone who is already in.
     expect(co.chats(request)).toEqual([]);
     co.close();
@@ -106,12 +102,11 @@ describeEachDialect('groups: policy 2, visitors must log in (E36)', (h) => {
 });
 
 describeEachDialect('groups: approve or turn away (E38)', (h) => {
-  const reg = () => h.server.client.register();
   const NO_RIGHT = '群不存在或者被封禁或者你无权操作';
 
   it('agree: the pending member becomes active, everyone (newcomer included) is told, later messages reach them', async () => {
-    const [owner, a, p] = [await reg(), await reg(), await reg()];
-    for (const u of [owner, a, p]) await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: `https://img.test/${u.id}.png` }, { token: u.token });
+    const [owner, a, p] = await users(h.server, 3);
+    for (const u of [owner, a, p]) await setProfile(h.server, u, 'avatar', `https://img.test/${u.id}.png`);
     const gid = await makeGroup(h.server, owner, [a], 1);
     expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
     const [co, ca, cp] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, p.token)]);
@@ -142,7 +137,7 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
   });
 
   it('no: the row goes, the applicant is not told and may apply again', async () => {
-    const [owner, a, p] = [await reg(), await reg(), await reg()];
+    const [owner, a, p] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a], 1);
     await befriend(h.server, owner, [p]);
     expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
@@ -158,7 +153,7 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
   });
 
   it('a joining user who was disabled meanwhile: 用户不存在或者被封禁, and nothing changes', async () => {
-    const [owner, a, p] = [await reg(), await reg(), await reg()];
+    const [owner, a, p] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a], 1);
     expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
     await h.server.app.store.users.update(p.id, { status: 0 }, Date.now());
@@ -170,7 +165,7 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
     expect((await h.server.app.store.groups.membership(gid, p.id))?.status).toBe(2);
     await h.server.app.store.users.update(p.id, { status: 1 }, Date.now());
     expect(await invite(h.server, p, gid, p.id)).toMatchObject({ status: 400, body: fail('已申请加入群聊，正在等待群主同意') });
-    await sleep(150);
+    await quiet(h.server, [ca, a.id]);
     expect(ca.chats(joined)).toEqual([]);
     expect((await decide(h.server, owner, gid, p.id, 'agree')).body.data).toBe('处理成功');
     ca.close();

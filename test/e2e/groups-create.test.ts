@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { drain, fail, LOCAL, OK, USER_AVATAR, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
+import { drain, fail, LOCAL, OK, quiet, setProfile, USER_AVATAR, users, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { befriend, isGroup, makeGroup, memberIds } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
@@ -8,19 +8,15 @@ import { WsClient } from '../helpers/ws.js';
 /** Creating groups (E21, spec §8.4, §11.10), my groups (E23), group details (E24). */
 const create = (s: TestServer, me: Account, userIds: unknown) => s.client.post('/api/chat/group/create', { userIds }, { token: me.token });
 const newest = async (s: TestServer, me: Account): Promise<Any> => (await s.client.get('/api/chat/grouplist/1', { token: me.token })).body.data[0];
-const profile = (s: TestServer, u: Account, fieldname: string, fieldValue: string) =>
-  s.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
 const info = (s: TestServer, u: Account, id: unknown) => s.client.get(`/api/chat/groupinfo/${String(id)}`, { token: u.token });
 
 describeEachDialect('groups: create (E21)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('names the group after the participants (creator first, then by id), avatars joined with ",", and tells everyone', async () => {
-    const [owner, f1, f2, f3] = [await reg(), await reg(), await reg(), await reg()];
-    await profile(h.server, owner, 'nickname', '群主小王');
-    await profile(h.server, f2, 'nickname', '二号');
-    await profile(h.server, owner, 'avatar', 'https://img.test/owner.png');
-    await profile(h.server, f3, 'avatar', 'https://img.test/f3.png');
+    const [owner, f1, f2, f3] = await users(h.server, 4);
+    await setProfile(h.server, owner, 'nickname', '群主小王');
+    await setProfile(h.server, f2, 'nickname', '二号');
+    await setProfile(h.server, owner, 'avatar', 'https://img.test/owner.png');
+    await setProfile(h.server, f3, 'avatar', 'https://img.test/f3.png');
     const entries = await befriend(h.server, owner, [f1, f2, f3]);
     const co = await WsClient.ready(h.server.url, owner.token);
     const c1 = await WsClient.ready(h.server.url, f1.token);
@@ -59,7 +55,7 @@ describeEachDialect('groups: create (E21)', (h) => {
       expect(await c.waitChats(1, isGroup)).toEqual([mo]);
       c.close();
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await quiet(h.server, [co, owner.id], [c1, f1.id]);
     expect(co.chats(isGroup)).toHaveLength(1);
     expect(c1.chats(isGroup)).toHaveLength(1);
     co.close();
@@ -67,13 +63,11 @@ describeEachDialect('groups: create (E21)', (h) => {
   });
 
   it('cuts the name to 50 characters and uses the first 9 avatars; userIds may be comma-separated text', async () => {
-    const owner = await reg();
-    const friends: Account[] = [];
-    for (let i = 0; i < 10; i++) friends.push(await reg());
+    const [owner, ...friends] = await users(h.server, 11);
     const people = [owner, ...friends];
     for (const [i, u] of people.entries()) {
-      await profile(h.server, u, 'nickname', `第${i}位成员的昵称`);
-      await profile(h.server, u, 'avatar', `https://img.test/a${i}.png`);
+      await setProfile(h.server, u, 'nickname', `第${i}位成员的昵称`);
+      await setProfile(h.server, u, 'avatar', `https://img.test/a${i}.png`);
     }
     const entries = await befriend(h.server, owner, friends);
     expect((await create(h.server, owner, entries.join(','))).body).toEqual(OK);
@@ -86,7 +80,7 @@ describeEachDialect('groups: create (E21)', (h) => {
   });
 
   it('refuses contact entries that are not mine or are blacklisted; blacklisted ones are left out', async () => {
-    const [me, other, a, b, c] = [await reg(), await reg(), await reg(), await reg(), await reg()];
+    const [me, other, a, b, c] = await users(h.server, 5);
     const [ea, eb] = await befriend(h.server, me, [a, b]);
     const [ec] = await befriend(h.server, other, [c]);
     expect(await create(h.server, me, [ec])).toMatchObject({ status: 400, body: fail('请选择加入群聊的用户') });
@@ -103,7 +97,7 @@ describeEachDialect('groups: create (E21)', (h) => {
   });
 
   it('refuses friends who are disabled; userIds is required (422); visitors may not create', async () => {
-    const [me, off] = [await reg(), await reg()];
+    const [me, off] = await users(h.server, 2);
     const [e] = await befriend(h.server, me, [off]);
     await h.server.app.store.users.update(off.id, { status: 0 }, Date.now());
     expect(await create(h.server, me, [e])).toMatchObject({ status: 400, body: fail('用户不存在，无法加入群聊') });
@@ -118,11 +112,10 @@ describeEachDialect('groups: create (E21)', (h) => {
 });
 
 describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
-  const reg = () => h.server.client.register();
   const list = (u: Account, q = '1') => h.server.client.get(`/api/chat/grouplist/${q}`, { token: u.token });
 
   it('E23: active groups with an active membership of mine, newest first, my membership only, paged', async () => {
-    const [me, a, b] = [await reg(), await reg(), await reg()];
+    const [me, a, b] = await users(h.server, 3);
     const g1 = await makeGroup(h.server, me, [a]);
     const g2 = await makeGroup(h.server, a, [b]);
     expect((await create(h.server, a, await befriend(h.server, a, [me]))).body).toEqual(OK);
@@ -150,8 +143,8 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
   });
 
   it('E24: the group with its active members and their profiles; anyone signed in may read it', async () => {
-    const [owner, a, pending, outsider] = [await reg(), await reg(), await reg(), await reg()];
-    await profile(h.server, a, 'nickname', '阿一');
+    const [owner, a, pending, outsider] = await users(h.server, 4);
+    await setProfile(h.server, a, 'nickname', '阿一');
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '群里的阿一' }, { token: a.token });
     await h.server.client.post('/api/chat/groupremark', { id: gid, remark: '公告内容' }, { token: owner.token });
@@ -184,7 +177,7 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
   });
 
   it('E24: 群不存在或被封禁 for a missing or dissolved group; id must be an int ≥ 1', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     expect(await info(h.server, a, 99999999)).toMatchObject({ status: 400, body: fail('群不存在或被封禁') });
     await h.server.client.post('/api/chat/groupDeleteOrQuit', { id: gid }, { token: owner.token });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, GROUP_AVATAR, OK, sleep, textOf, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
+import { fail, GROUP_AVATAR, OK, quiet, setNickname, setProfile, textOf, users, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { groupOf, invite, joined, makeGroup, memberIds, sorted } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
@@ -7,15 +7,13 @@ import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** Joining and inviting (E36) under the open policies 0 and 3–10 (spec §8.3), and its refusals (§11.9). */
 const img = (u: Account) => `https://img.test/${u.id}.png`;
-const setAvatar = (s: TestServer, u: Account) => s.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: img(u) }, { token: u.token });
+const setAvatar = (s: TestServer, u: Account) => setProfile(s, u, 'avatar', img(u));
 
 describeEachDialect('groups: join under policy 0 (E36)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('a self-join is active at once; "[<joiner>] 加入了群聊" goes to every active member, the newcomer included', async () => {
-    const [owner, a, b, j] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, b, j] = await users(h.server, 4);
     for (const u of [owner, a, b, j]) await setAvatar(h.server, u);
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '新人' }, { token: j.token });
+    await setNickname(h.server, j, '新人');
     const gid = await makeGroup(h.server, owner, [a, b]);
     const before = await groupOf(h.server, gid);
     const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
@@ -57,14 +55,14 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     const cb = await WsClient.ready(h.server.url, b.token);
     await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: b.token });
     expect((await cb.waitChats(1, joined))[0].id).toBe(seen[0].id);
-    await sleep(150);
+    await quiet(h.server, [co, owner.id], [ca, a.id], [cj, j.id], [cb, b.id]);
     for (const c of [co, ca, cj, cb]) expect(c.chats(joined)).toHaveLength(1);
     expect((await h.server.client.get('/api/chat/grouplist/1', { token: j.token })).body.data.map((g: Any) => g.id)).toEqual([gid]);
     for (const c of [co, ca, cj, cb]) c.close();
   });
 
   it('an active member invites: "[<inviter>]邀请 [<joiner>] 加入了群聊" (inviter by group nickname); inviteuser_id is ignored', async () => {
-    const [owner, a, j1, j2] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, j1, j2] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '邀请人阿' }, { token: a.token });
     const co = await WsClient.ready(h.server.url, owner.token);
@@ -77,7 +75,7 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
   });
 
   it('refusals, in order: group, caller, existing membership, joining user', async () => {
-    const [owner, a, p, outsider, off, j] = [await reg(), await reg(), await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, p, outsider, off, j] = await users(h.server, 6);
     const gid = await makeGroup(h.server, owner, [a]);
     const v = await visitor(h.server);
     expect(await invite(h.server, a, 99999999, j.id)).toMatchObject({ status: 400, body: fail('群不存在或者被封禁') });
@@ -107,11 +105,10 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
 });
 
 describeEachDialect('groups: join under policies 3–10 (E36)', (h) => {
-  const reg = () => h.server.client.register();
 
   for (const policy of [3, 10]) {
     it(`policy ${policy}: active at once, avatar recomputed, nobody is told`, async () => {
-      const [owner, a, j, k] = [await reg(), await reg(), await reg(), await reg()];
+      const [owner, a, j, k] = await users(h.server, 4);
       for (const u of [owner, a, j, k]) await setAvatar(h.server, u);
       const gid = await makeGroup(h.server, owner, [a], policy);
       const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);

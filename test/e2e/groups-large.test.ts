@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { drain, OK, sleep, textOf, type Account, type Any } from '../helpers/chat.js';
+import { drain, OK, quiet, textOf, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { isText } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
@@ -67,7 +67,7 @@ describeEachDialect(
         expect((await drain(s, u.token)).body).toEqual(OK);
         await c.waitChats(3, isText);
       }
-      await sleep(500);
+      await quiet(s, ...everyone.map((u): [WsClient, number] => [sockets.get(u.id) as WsClient, u.id]));
       // Sockets opened after the creation get its notice too: live pushes first catch up on what the cursor skipped.
       const created = `${owner.username}创建了一个群，大家可以开始聊天了`;
       for (const u of everyone) {

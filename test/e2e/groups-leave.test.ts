@@ -1,15 +1,11 @@
 import { expect, it } from 'vitest';
-import { fail, LOCAL, OK, sleep, textOf, type Account, type Any } from '../helpers/chat.js';
+import { fail, LOCAL, OK, quiet, setProfile, textOf, users, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { groupOf, isGroup, makeGroup, memberIds } from '../helpers/groups.js';
-import type { TestServer } from '../helpers/server.js';
+import { groupOf, isGroup, makeGroup, memberIds, say } from '../helpers/groups.js';
 import { WsClient } from '../helpers/ws.js';
 
 /** Leaving and dissolving (E28), removing members (E35), and the group avatar that follows (spec §8.4). */
 const TIME = String.raw`(\d{4})/(\d{1,2})/(\d{1,2}) (\d{2}):(\d{2}):(\d{2})`;
-
-const say = (s: TestServer, u: Account, gid: number, text: string) =>
-  s.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text }) }, { token: u.token });
 
 /** The server's "2025/9/12 10:05:03" in +08:00 must fall between two instants. */
 function expectTimeBetween(text: string, before: number, after: number): void {
@@ -22,11 +18,10 @@ function expectTimeBetween(text: string, before: number, after: number): void {
 }
 
 describeEachDialect('groups: leave and dissolve (E28)', (h) => {
-  const reg = () => h.server.client.register();
   const quit = (u: Account, id: unknown) => h.server.client.post('/api/chat/groupDeleteOrQuit', { id }, { token: u.token });
 
   it('a member leaves: only the owner is told "<name>于 <time> 已退出群聊"; the leaver is out', async () => {
-    const [owner, a, b] = [await reg(), await reg(), await reg()];
+    const [owner, a, b] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, b]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '阿离' }, { token: a.token });
     const [co, ca, cb] = [await WsClient.ready(h.server.url, owner.token), await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
@@ -49,7 +44,7 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const res = await say(h.server, b, gid, 'after-leave');
     expect(res.status).toBe(200);
     await co.waitChats(1, (x) => textOf(x) === 'after-leave');
-    await sleep(200);
+    await quiet(h.server, [ca, a.id], [cb, b.id]);
     expect(ca.chats((x) => textOf(x).includes('已退出群聊') || textOf(x) === 'after-leave')).toEqual([]);
     expect(cb.chats((x) => textOf(x).includes('已退出群聊'))).toEqual([]);
     const g = await groupOf(h.server, gid, owner);
@@ -61,7 +56,7 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
   });
 
   it('a pending member may withdraw; outsiders and unknown groups are refused', async () => {
-    const [owner, a, p, outsider] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, p, outsider] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data).toBe('等待群主同意');
@@ -76,7 +71,7 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
   });
 
   it('the owner dissolves: everyone is told "群主于 <time> 解散了该群", the group is gone', async () => {
-    const [owner, a, b, p] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, b, p] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a, b]);
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token });
@@ -99,26 +94,26 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
   });
 
   it('a member who was offline when the group was dissolved gets the notice through chatGetmessageOffLine', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     expect(await quit(owner, gid)).toMatchObject({ status: 200, body: OK });
     const ca = await WsClient.ready(h.server.url, a.token);
     await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: a.token });
-    await sleep(400);
+    await ca.waitChats(1, (x) => isGroup(x) && textOf(x).includes('解散了该群'));
+    await quiet(h.server, [ca, a.id]);
     expect(ca.chats(isGroup).map(textOf).filter((t) => t.includes('解散了该群'))).toHaveLength(1);
     ca.close();
   });
 });
 
 describeEachDialect('groups: removing members (E35)', (h) => {
-  const reg = () => h.server.client.register();
   const remove = (u: Account, group_id: unknown, user_id: unknown) => h.server.client.post('/api/chat/groupDeleteUser', { group_id, user_id }, { token: u.token });
   const avatarOf = async (u: Account, gid: number) => (await groupOf(h.server, gid, u)).avatar;
 
   it('owner only; not the owner; removes the member (any status) and recomputes the avatar; no push', async () => {
-    const [owner, a, b, c, p] = [await reg(), await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, b, c, p] = await users(h.server, 5);
     const img = (u: Account) => `https://img.test/${u.id}.png`;
-    for (const u of [owner, a, b, c]) await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: img(u) }, { token: u.token });
+    for (const u of [owner, a, b, c]) await setProfile(h.server, u, 'avatar', img(u));
     const gid = await makeGroup(h.server, owner, [a, b, c]);
     expect(await avatarOf(owner, gid)).toBe([owner, a, b, c].map(img).join(','));
     const [ca, cb] = [await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
@@ -142,7 +137,7 @@ describeEachDialect('groups: removing members (E35)', (h) => {
     const res = await remove(owner, gid, undefined);
     expect(res.status).toBe(422);
     expect(res.body).toEqual(fail('群成员id不能为空'));
-    await sleep(200);
+    await quiet(h.server, [ca, a.id], [cb, b.id]);
     for (const sock of [ca, cb]) expect(sock.chats(isGroup)).toEqual([]);
     ca.close();
     cb.close();

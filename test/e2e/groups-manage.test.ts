@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, OK, sleep, textOf, USER_AVATAR, UUID, type Account, type Any } from '../helpers/chat.js';
+import { fail, OK, quiet, textOf, USER_AVATAR, users, UUID, type Account, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { groupOf, makeGroup, memberIds } from '../helpers/groups.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
@@ -8,12 +8,11 @@ import { WsClient, type Frame } from '../helpers/ws.js';
 const isNotice = (m: Frame) => m.chatType === 'group' && m.type === 'systemNotice';
 
 describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
-  const reg = () => h.server.client.register();
   const post = (u: Account, path: string, body: unknown) => h.server.client.post(path, body, { token: u.token });
 
   /** A group of owner, a, b plus a pending member p (policy 1), the owner with a group nickname. */
   async function setup(): Promise<{ owner: Account; a: Account; b: Account; p: Account; gid: number }> {
-    const [owner, a, b, p] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, b, p] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a, b]);
     expect((await post(owner, '/api/chat/groupnickname', { id: gid, nickname: '老大' })).body).toEqual(OK);
     await post(owner, '/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 });
@@ -63,7 +62,7 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
       const cb = await WsClient.ready(h.server.url, b.token);
       await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: b.token });
       expect((await cb.waitChats(1, (x) => isNotice(x) && textOf(x) === text))[0].id).toBe(got[0].id);
-      await sleep(150);
+      await quiet(h.server, [co, owner.id], [ca, a.id], [cp, p.id], [cb, b.id]);
       for (const c of [co, ca, cp, cb]) expect(c.chats((x) => textOf(x) === text)).toHaveLength(1);
       for (const c of [co, ca, cp, cb]) c.close();
     });
@@ -83,13 +82,12 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
 });
 
 describeEachDialect('groups: my nickname (E27) and the join policy (E37)', (h) => {
-  const reg = () => h.server.client.register();
   const post = (u: Account, path: string, body: unknown) => h.server.client.post(path, body, { token: u.token });
   const nick = (u: Account, id: unknown, nickname?: string) => post(u, '/api/chat/groupnickname', { id, nickname });
   const policy = (u: Account, group_id: unknown, addGroupSet: unknown) => post(u, '/api/chat/groupAddUserSet', { group_id, addGroupSet });
 
   it('E27: active members only; the nickname is stored and used as from_name', async () => {
-    const [owner, a, outsider, p] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, outsider, p] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     expect(await nick(outsider, gid, '外人')).toMatchObject({ status: 400, body: fail('你不在该群聊中，无法修改昵称') });
     expect(await nick(a, 99999999, '无群')).toMatchObject({ status: 400, body: fail('你不在该群聊中，无法修改昵称') });
@@ -110,7 +108,7 @@ describeEachDialect('groups: my nickname (E27) and the join policy (E37)', (h) =
   });
 
   it('E37: owner only, 0–10, stored; no push', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     const ca = await WsClient.ready(h.server.url, a.token);
     const NO_RIGHT = '群不存在或者被封禁或者你无权操作';
@@ -133,7 +131,7 @@ describeEachDialect('groups: my nickname (E27) and the join policy (E37)', (h) =
       expect(res.body, String(v)).toEqual(fail(message));
     }
     expect((await groupOf(h.server, gid, a)).invite_confirm).toBe(1);
-    await sleep(200);
+    await quiet(h.server, [ca, a.id]);
     expect(ca.chats(isNotice)).toEqual([]);
     expect((await post(owner, '/api/chat/groupDeleteOrQuit', { id: gid })).body).toEqual(OK);
     expect(await policy(owner, gid, 0)).toMatchObject({ status: 400, body: fail(NO_RIGHT) });

@@ -1,36 +1,16 @@
 import { expect, it } from 'vitest';
-import { drain, fail, ISO, LOCAL, OK, sleep, textOf, USER_AVATAR, UUID, type Account, type Any } from '../helpers/chat.js';
+import { drain, fail, ISO, LOCAL, OK, quiet, setNickname, textOf, USER_AVATAR, users, UUID, type Any } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { isGroup, isText, makeGroup, memberIds } from '../helpers/groups.js';
-import type { TestServer } from '../helpers/server.js';
-import { WsClient, type Frame } from '../helpers/ws.js';
+import { groupBarrier, isGroup, isText, makeGroup, memberIds, say, sayOk } from '../helpers/groups.js';
+import { WsClient } from '../helpers/ws.js';
 
 /** Group chat (E20 group part, spec §5.5, §6.2): who receives, the envelope, offline delivery, joins and removals. */
-const say = (s: TestServer, u: Account, gid: number, text: string, extra: Record<string, unknown> = {}) =>
-  s.client.post(
-    '/api/chat/socket/sendmessage',
-    { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text, dataType: false, otherData: null }), ...extra },
-    { token: u.token },
-  );
-async function sayOk(s: TestServer, u: Account, gid: number, text: string): Promise<Frame> {
-  const res = await say(s, u, gid, text);
-  if (res.status !== 200) throw new Error(`group send failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data;
-}
-/** Sends a marker from `from` to the group and waits for it on `c`: what was pushed to `c` before has arrived. */
-async function groupBarrier(s: TestServer, from: Account, gid: number, c: WsClient): Promise<void> {
-  const marker = `barrier-${Math.random().toString(36).slice(2)}`;
-  await sayOk(s, from, gid, marker);
-  await c.waitChats(1, (m) => textOf(m) === marker);
-}
 const texts = (c: WsClient) => c.chats(isText).map(textOf);
 
 describeEachDialect('groups: messages (E20 group)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('pushes the message to every other active member in the singleChat envelope; the sender gets nothing', async () => {
-    const [owner, a, b] = [await reg(), await reg(), await reg()];
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '阿A' }, { token: a.token });
+    const [owner, a, b] = await users(h.server, 3);
+    await setNickname(h.server, a, '阿A');
     const gid = await makeGroup(h.server, owner, [a, b]);
     const [co, ca, cb] = [await WsClient.ready(h.server.url, owner.token), await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
     const g = (await h.server.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0];
@@ -82,7 +62,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
   });
 
   it('refuses non-members, pending members, missing and dissolved groups', async () => {
-    const [owner, a, outsider, pending] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, outsider, pending] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     expect(await say(h.server, outsider, gid, 'x')).toMatchObject({ status: 400, body: fail('您不在群里，无法发消息') });
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
@@ -95,7 +75,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
   });
 
   it('an offline member gets everything through chatGetmessageOffLine, in order, exactly once', async () => {
-    const [owner, a, b] = [await reg(), await reg(), await reg()];
+    const [owner, a, b] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, b]);
     const sent: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -104,7 +84,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
       await sayOk(h.server, who, gid, `m${i}`);
     }
     const ca = await WsClient.ready(h.server.url, a.token);
-    await sleep(150);
+    await quiet(h.server, [ca, a.id]);
     expect(ca.chats(isGroup)).toEqual([]);
     expect((await drain(h.server, a.token)).body).toEqual(OK);
     await ca.waitChats(7, isGroup);
@@ -115,7 +95,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     expect(texts(ca).slice(0, 6)).toEqual(sent);
     expect(ca.chats(isGroup)).toHaveLength(8);
     ca.close();
-    await sleep(100);
+    await ca.closed();
     const again = await WsClient.ready(h.server.url, a.token);
     await drain(h.server, a.token);
     await groupBarrier(h.server, owner, gid, again);
@@ -124,7 +104,7 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
   });
 
   it('a member who joins later gets only what was sent after joining', async () => {
-    const [owner, a, late, later] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, late, later] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     await sayOk(h.server, a, gid, 'before-1');
     await sayOk(h.server, owner, gid, 'before-2');
@@ -142,14 +122,14 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const c2 = await WsClient.ready(h.server.url, later.token);
     await drain(h.server, later.token);
     await c2.waitChats(2, isGroup);
-    await sleep(150);
+    await quiet(h.server, [c2, later.id]);
     expect(c2.chats(isGroup).map(textOf)).toEqual([`[${owner.username}]邀请 [${later.username}] 加入了群聊`, 'after-2']);
     cl.close();
     c2.close();
   });
 
   it('a removed member and a member who left receive nothing more', async () => {
-    const [owner, a, b] = [await reg(), await reg(), await reg()];
+    const [owner, a, b] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, b]);
     const [ca, cb] = [await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
     await sayOk(h.server, owner, gid, 'before-removal');
@@ -169,14 +149,15 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
   });
 
   it('a member removed while offline still gets what was sent while they were a member (§5.6), nothing after', async () => {
-    const [owner, a, c] = [await reg(), await reg(), await reg()];
+    const [owner, a, c] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, c]);
     await sayOk(h.server, a, gid, 'before-removal');
     expect((await h.server.client.post('/api/chat/groupDeleteUser', { group_id: gid, user_id: c.id }, { token: owner.token })).body.data).toBe('删除群成员成功');
     await sayOk(h.server, a, gid, 'after-removal');
     const cc = await WsClient.ready(h.server.url, c.token);
     await drain(h.server, c.token);
-    await sleep(300);
+    await cc.waitChats(2, isGroup);
+    await quiet(h.server, [cc, c.id]);
     expect(cc.chats(isGroup).map(textOf)).toEqual([`${owner.username}创建了一个群，大家可以开始聊天了`, 'before-removal']);
     cc.close();
   });

@@ -1,7 +1,7 @@
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { expect, it } from 'vitest';
-import { fail, OK, visitor } from '../helpers/chat.js';
+import { fail, OK, setNickname, setProfile, users, visitor } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { makeGroup } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
@@ -16,13 +16,14 @@ const jsQR = jsQRModule.default;
 interface Qr {
   status: number;
   type: string | null;
+  cache: string | null;
   bytes: Buffer;
 }
 /** GET groupQrcode; the token goes in the header unless it is already in the query. */
 async function qr(s: TestServer, token: string | undefined, id: unknown, query: Record<string, string> = {}): Promise<Qr> {
   const q = new URLSearchParams(query).toString();
   const res = await fetch(`${s.url}/api/chat/groupQrcode/${String(id)}${q ? `?${q}` : ''}`, { headers: token ? { token } : {} });
-  return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+  return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), bytes: Buffer.from(await res.arrayBuffer()) };
 }
 const json = (r: Qr): unknown => JSON.parse(r.bytes.toString('utf8'));
 
@@ -30,6 +31,7 @@ const json = (r: Qr): unknown => JSON.parse(r.bytes.toString('utf8'));
 function decode(r: Qr): string {
   expect(r.status).toBe(200);
   expect(r.type).toBe('image/png');
+  expect(r.cache).toBe('private, max-age=300');
   expect(r.bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
   const png = PNG.sync.read(r.bytes);
   const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
@@ -38,10 +40,8 @@ function decode(r: Qr): string {
 }
 
 describeEachDialect('groups: QR codes (E29)', (h) => {
-  const reg = () => h.server.client.register();
-
   it('group, app mode: a PNG holding {"id","name"} for an active member; the token may be in the query', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     expect((await h.server.client.post('/api/chat/groupUpdateName', { id: gid, name: '测试群 A&B "引号"' }, { token: owner.token })).body).toEqual(OK);
     const text = decode(await qr(h.server, a.token, gid));
@@ -51,7 +51,7 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
   });
 
   it('group, H5 mode: the front-end link of §8.5 under the given http', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupUpdateName', { id: gid, name: '前端群' }, { token: owner.token });
     const text = decode(await qr(h.server, a.token, gid, { type: 'H5', http: H5 }));
@@ -59,7 +59,7 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
   });
 
   it('group: 群不存在或被封禁或者您不在该群聊中 for outsiders, pending members, missing and dissolved groups', async () => {
-    const [owner, a, outsider, p] = [await reg(), await reg(), await reg(), await reg()];
+    const [owner, a, outsider, p] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token });
@@ -77,9 +77,9 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
   });
 
   it('personal (chatType=single): any active user, app JSON with chatType "single" or the H5 link; visitors too', async () => {
-    const [me, target] = [await reg(), await reg()];
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '小 明' }, { token: target.token });
-    await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: 'https://img.test/a b.png?x=1&y=2' }, { token: target.token });
+    const [me, target] = await users(h.server, 2);
+    await setNickname(h.server, target, '小 明');
+    await setProfile(h.server, target, 'avatar', 'https://img.test/a b.png?x=1&y=2');
     expect(JSON.parse(decode(await qr(h.server, me.token, target.id, { chatType: 'single' })))).toEqual({ id: target.id, name: '小 明', chatType: 'single' });
     const link = decode(await qr(h.server, me.token, target.id, { chatType: 'single', type: 'H5', http: 'http://localhost:8080/' }));
     expect(link).toBe(
@@ -95,14 +95,14 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
   });
 
   it('validation: id must be an int ≥ 1 (422); an unknown chatType falls back to group (valparams default)', async () => {
-    const me = await reg();
+    const me = await h.server.client.register();
     for (const id of [0, 'x', -3]) expect((await qr(h.server, me.token, id)).status).toBe(422);
     const r = await qr(h.server, me.token, me.id, { chatType: 'friend' });
     expect([r.status, json(r)]).toEqual([400, fail('群不存在或被封禁或者您不在该群聊中')]);
   });
 
   it('http that is not an http(s) URL is refused (422)', async () => {
-    const [owner, a] = [await reg(), await reg()];
+    const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
     for (const http of ['javascript:alert(1)//', 'ftp://files.example.com/', 'not a url']) {
       const r = await qr(h.server, a.token, gid, { type: 'H5', http });

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { drain, fail, OK, sendOk, sleep, textOf, USER_AVATAR, type Account } from '../helpers/chat.js';
+import { drain, fail, OK, quiet, sendOk, setNickname, textOf, USER_AVATAR, users, type Account } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
-import { befriend, makeGroup } from '../helpers/groups.js';
+import { befriend, makeGroup, sayOk } from '../helpers/groups.js';
 import { ManualClock, type TestServer } from '../helpers/server.js';
 import { WsClient, type Frame } from '../helpers/ws.js';
 
@@ -11,11 +11,6 @@ const TOO_OLD = '消息超过5分钟，不能撤回';
 const isRevoke = (m: Frame) => m.actionType === 'revoke';
 const clock = new ManualClock();
 
-async function sayOk(s: TestServer, u: Account, gid: number, text: string): Promise<Frame> {
-  const res = await s.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text }) }, { token: u.token });
-  expect(res.status).toBe(200);
-  return res.body.data;
-}
 /** E32 for a message as the sender's client would send it (the peer or group as the message names it). */
 const revoke = (s: TestServer, u: Account, m: Frame, over: Record<string, unknown> = {}) =>
   s.client.post(
@@ -27,12 +22,10 @@ const revoke = (s: TestServer, u: Account, m: Frame, over: Record<string, unknow
 describeEachDialect(
   'groups: revoke (E32)',
   (h) => {
-    const reg = () => h.server.client.register();
-
     it('single: the peer gets the revoke notice "<name>撤回了一条消息"; the answer is the notice', async () => {
-      const [a, b] = [await reg(), await reg()];
+      const [a, b] = await users(h.server, 2);
       await befriend(h.server, a, [b]);
-      await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '阿甲' }, { token: a.token });
+      await setNickname(h.server, a, '阿甲');
       const cb = await WsClient.ready(h.server.url, b.token);
       const m = await sendOk(h.server, a.token, b.id, 'oops');
       clock.advance(60_000);
@@ -61,10 +54,11 @@ describeEachDialect(
     });
 
     it('group: every member, the revoker included, gets "<group nickname> 撤回了一条消息"', async () => {
-      const [owner, a, b] = [await reg(), await reg(), await reg()];
+      const [owner, a, b] = await users(h.server, 3);
       const gid = await makeGroup(h.server, owner, [a, b]);
       await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '阿群' }, { token: a.token });
-      const socks = await Promise.all([owner, a, b].map((u) => WsClient.ready(h.server.url, u.token)));
+      const socks = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, b.token)]);
+      const [co, ca, cb] = socks;
       const m = await sayOk(h.server, a, gid, 'group oops');
       const res = await revoke(h.server, a, m);
       expect(res.status).toBe(200);
@@ -73,13 +67,13 @@ describeEachDialect(
         data: { data: '阿群 撤回了一条消息', dataType: false, otherData: null },
       });
       for (const c of socks) expect((await c.waitChats(1, isRevoke))[0]).toEqual(res.body.data);
-      await sleep(150);
+      await quiet(h.server, [co, owner.id], [ca, a.id], [cb, b.id]);
       for (const c of socks) expect(c.chats(isRevoke)).toHaveLength(1);
       for (const c of socks) c.close();
     });
 
     it(`someone else's message, a made-up id or the wrong conversation: ${NOT_MINE}`, async () => {
-      const [owner, a, b, outsider] = [await reg(), await reg(), await reg(), await reg()];
+      const [owner, a, b, outsider] = await users(h.server, 4);
       const gid = await makeGroup(h.server, owner, [a, b]);
       const single = await sendOk(h.server, owner.token, a.id, 'to a');
       const group = await sayOk(h.server, a, gid, 'in group');
@@ -98,7 +92,7 @@ describeEachDialect(
     });
 
     it(`older than 5 minutes, by the stored or the client's create_time: ${TOO_OLD}`, async () => {
-      const [a, b] = [await reg(), await reg()];
+      const [a, b] = await users(h.server, 2);
       await befriend(h.server, a, [b]);
       const fresh = await sendOk(h.server, a.token, b.id, 'fresh');
       expect(await revoke(h.server, a, fresh, { create_time: clock.now() - 5 * 60_000 - 1000 })).toMatchObject({ status: 400, body: fail(TOO_OLD) });
@@ -113,7 +107,7 @@ describeEachDialect(
     });
 
     it('validation (422): create_time ≥ 10^12, to_avatar 10–1000 chars, chatType single|group, id required', async () => {
-      const [a, b] = [await reg(), await reg()];
+      const [a, b] = await users(h.server, 2);
       await befriend(h.server, a, [b]);
       const m = await sendOk(h.server, a.token, b.id, 'v');
       for (const [over, message] of [
@@ -131,7 +125,7 @@ describeEachDialect(
     });
 
     it('validation (422): create_time after now is refused (spec E32, valparams §2.10: max = now)', async () => {
-      const [a, b] = [await reg(), await reg()];
+      const [a, b] = await users(h.server, 2);
       await befriend(h.server, a, [b]);
       const m = await sendOk(h.server, a.token, b.id, 'future');
       const res = await revoke(h.server, a, m, { create_time: clock.now() + 60_000 });
@@ -140,7 +134,7 @@ describeEachDialect(
     });
 
     it('group: the notice goes to every membership row, pending members included (spec E32)', async () => {
-      const [owner, a, p] = [await reg(), await reg(), await reg()];
+      const [owner, a, p] = await users(h.server, 3);
       const gid = await makeGroup(h.server, owner, [a]);
       await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
       expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data).toBe('等待群主同意');
@@ -153,7 +147,7 @@ describeEachDialect(
     });
 
     it('a revoked message is no longer delivered to members who fetch offline messages later; the notice is', async () => {
-      const [owner, a, b] = [await reg(), await reg(), await reg()];
+      const [owner, a, b] = await users(h.server, 3);
       const gid = await makeGroup(h.server, owner, [a, b]);
       await sayOk(h.server, a, gid, 'keep-1');
       const gone = await sayOk(h.server, a, gid, 'revoked');
@@ -164,7 +158,7 @@ describeEachDialect(
       const cb = await WsClient.ready(h.server.url, b.token);
       expect((await drain(h.server, b.token)).body).toEqual(OK);
       await cb.waitChats(2, isRevoke);
-      await sleep(200);
+      await quiet(h.server, [cb, b.id]);
       const got = cb.chats((x) => x.chatType === 'group' && x.type !== 'systemNotice').map(textOf);
       expect(got).toEqual(['keep-1', 'keep-2']);
       expect(cb.chats((x) => textOf(x) === 'single-revoked' || textOf(x) === 'revoked')).toEqual([]);

@@ -1,24 +1,13 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { tempDir } from '../helpers/databases.js';
-import { fail, visitor, type Account } from '../helpers/chat.js';
-import { abortedUpload, day8, listFiles, png, upload, uploadsOf, waitFor } from '../helpers/media.js';
+import { fail, visitor, type Account, type Any } from '../helpers/chat.js';
+import { abortedUpload, day8, listFiles, png, startS3rver, upload, uploadsOf, waitFor, type S3Bucket } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /** E30b uploadAliyun (spec §9; DESIGN §7): S3-compatible storage from env, local disk when none is configured. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-interface S3rverLike {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: Record<string, unknown>) => S3rverLike;
-
 const ROUTE = '/api/chat/uploadAliyun';
-const BUCKET = 'natter-test';
 const failed = (why: string) => fail(`上传失败: ${why}`);
 const NEED_IMG = failed('请使用 img 字段上传文件');
 
@@ -99,42 +88,28 @@ describe('E30b without object storage: local disk, same answer shape', () => {
 });
 
 describe('E30b with S3-compatible storage (s3rver in the test)', () => {
-  let s3: S3rverLike;
-  let s3dir: string;
+  let s3: S3Bucket;
   let endpoint: string;
-  let client: S3Client;
+  let BUCKET: string;
   let s: TestServer;
   let cdn: TestServer;
   let me: Account;
   let cdnUser: Account;
-  const keys = async () =>
-    ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key as string).sort();
-  const object = async (key: string) => {
-    const o = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-    return { type: o.ContentType, bytes: Buffer.from(await (o.Body as Any).transformToByteArray()) };
-  };
+  const keys = () => s3.keys();
+  const object = (key: string) => s3.object(key);
 
   beforeAll(async () => {
-    s3dir = tempDir();
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET }] });
-    const { port } = await s3.run();
-    endpoint = `http://127.0.0.1:${port}`;
-    const creds = { S3_ENDPOINT: endpoint, S3_BUCKET: BUCKET, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_REGION: 'us-east-1' };
-    client = new S3Client({
-      endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    s = await startServer({ env: creds });
-    cdn = await startServer({ env: { ...creds, S3_PUBLIC_URL: 'https://cdn.example.test/media/', UPLOAD_MAX_BYTES: '2048' } });
+    s3 = await startS3rver();
+    ({ endpoint, bucket: BUCKET } = s3);
+    s = await startServer({ env: s3.env });
+    cdn = await startServer({ env: { ...s3.env, S3_PUBLIC_URL: 'https://cdn.example.test/media/', UPLOAD_MAX_BYTES: '2048' } });
     me = await s.client.register();
     cdnUser = await cdn.client.register();
   });
   afterAll(async () => {
     await s?.close();
     await cdn?.close();
-    client?.destroy();
     await s3?.close();
-    fs.rmSync(s3dir, { recursive: true, force: true });
   });
 
   it('the object lands in the bucket under the answered path, byte for byte, typed on content; url = endpoint/bucket/key', async () => {

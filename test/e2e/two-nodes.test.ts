@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, sleep, textOf, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
-import { isText, makeGroup } from '../helpers/groups.js';
+import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, textOf, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
+import { groupBarrier, isText, makeGroup, say } from '../helpers/groups.js';
 import { testDialects } from '../helpers/databases.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import type { Frame } from '../helpers/ws.js';
@@ -105,18 +105,11 @@ if (!runnable) {
       const gid = await makeGroup(a, owner, members);
       const sockets = await Promise.all(members.map((m) => online(b, m.token)));
       const texts = range(5, 'g');
-      for (const text of texts) {
-        const res = await a.client.post(
-          '/api/chat/socket/sendmessage',
-          { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text, dataType: false, otherData: null }) },
-          { token: owner.token },
-        );
-        expect(res.status).toBe(200);
-      }
+      for (const text of texts) expect((await say(a, owner, gid, text)).status).toBe(200);
       for (const c of sockets) await c.waitChats(5, (m) => isText(m) && m.from_id === owner.id);
-      await sleep(100);
+      const marker = await groupBarrier(a, owner, gid, ...sockets);
       for (const c of sockets) {
-        expect(c.chats((m) => isText(m) && m.from_id === owner.id).map(textOf)).toEqual(texts);
+        expect(c.chats((m) => isText(m) && m.from_id === owner.id).map(textOf)).toEqual([...texts, marker]);
         c.close();
       }
     });

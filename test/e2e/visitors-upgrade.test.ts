@@ -1,5 +1,5 @@
-import { afterEach, expect, it } from 'vitest';
-import { drain, fail, ok, sendOk, setUserset, sleep, textOf, UNLIMITED } from '../helpers/chat.js';
+import { expect, it } from 'vitest';
+import { drain, fail, ok, quiet, sendOk, setUserset, socketsPerTest, textOf, UNLIMITED } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
 import { newDevice, newUsername, VisitorClient } from '../helpers/visitor-client.js';
@@ -19,13 +19,7 @@ describeEachDialect(
   (h) => {
     const v = new VisitorClient(() => h.server, clock);
     const c = () => h.server.client;
-    const sockets: WsClient[] = [];
-    afterEach(() => sockets.splice(0).forEach((s) => s.close()));
-    const online = async (token: string) => {
-      const ws = await WsClient.ready(h.server.url, token);
-      sockets.push(ws);
-      return ws;
-    };
+    const connect = socketsPerTest(() => h.server);
     const works = async (token: string) => (await c().get('/api/chat/goodfriendlist/1', { token })).status === 200;
     const loginChat = (username: string, password: string) => c().post('/api/loginChat', { username, password });
     /** The registered user `a` and the visitor become friends: the visitor applies, `a` agrees. */
@@ -82,7 +76,7 @@ describeEachDialect(
       expect(up.id).toBe(me.id);
       expect(await friendIds(up.token)).toEqual([a.id]);
       expect(await friendIds(a.token)).toEqual([me.id]);
-      const ws = await online(up.token);
+      const ws = await connect(up.token);
       expect((await drain(h.server, up.token)).body).toEqual(ok('ok'));
       const got = await ws.waitChats(2, (m) => m.from_id === a.id && m.type !== 'systemNotice');
       expect(got.map(textOf)).toEqual(['offline-1', 'offline-2']);
@@ -90,9 +84,9 @@ describeEachDialect(
 
     it("E14: the visitor's open socket is not closed and gets no 账号异常提示 notice, but receives nothing more", async () => {
       const me = await v.visitor();
-      const ws = await online(me.token);
+      const ws = await connect(me.token);
       const up = (await v.upgrade(me.deviceId, newUsername('up'))).body.data;
-      const fresh = await online(up.token);
+      const fresh = await connect(up.token);
       const peer = await c().register();
       await setUserset(h.server, up.token, UNLIMITED);
       await sendOk(h.server, peer.token, me.id, 'after-upgrade');
@@ -111,9 +105,9 @@ describeEachDialect(
       const a = await c().register();
       const d = newDevice();
       const first = (await v.login(d, a.username)).body.data;
-      const ws1 = await online(first.token);
+      const ws1 = await connect(first.token);
       const second = (await v.login(d, a.username)).body.data;
-      const ws2 = await online(second.token);
+      const ws2 = await connect(second.token);
       expect(await works(first.token)).toBe(false);
       const peer = await c().register();
       await setUserset(h.server, second.token, UNLIMITED);
@@ -146,7 +140,7 @@ describeEachDialect(
       const a = await c().register();
       await befriend(me.token, a);
       const up = (await v.upgrade(me.deviceId, newUsername('up'))).body.data;
-      const ws = await online(up.token);
+      const ws = await connect(up.token);
       const again = await v.register(me.deviceId);
       expect(again.status).toBe(200);
       const guest = again.body.data;
@@ -157,7 +151,7 @@ describeEachDialect(
       // the registered owner is not kicked
       expect(await works(up.token)).toBe(true);
       expect(await friendIds(up.token)).toEqual([a.id]);
-      await sleep(100);
+      await quiet(h.server, [ws, up.id]);
       expect(ws.closeCode).toBeUndefined();
       expect(ws.chats(isAnomaly)).toEqual([]);
       expect(await h.server.app.store.users.findById(me.id)).toMatchObject({ role: 'user', username: up.username });

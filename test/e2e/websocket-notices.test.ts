@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { barrier, drain, OK, sleep, UUID, visitor } from '../helpers/chat.js';
+import { barrier, drain, OK, quiet, UUID, visitor } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { RawDb } from '../helpers/raw-db.js';
 import type { TestServer } from '../helpers/server.js';
@@ -78,11 +78,14 @@ function expected(me: Me, kind: string): Frame {
 const USER_KINDS = ['setPassword', 'userInfoSet', 'whoCanChatMe', 'myQrcode', 'search', 'applyAddMeFriendSet', 'AskAndAnswerSet'];
 const isEntry = (m: Frame) => typeof m.from_id === 'string' && m.from_id.startsWith('redirect-');
 
-/** Connects and collects the entry notices (they follow the welcome frame at once). */
-async function entry(s: TestServer, token: string, count: number): Promise<{ c: WsClient; notices: Frame[] }> {
-  const c = await WsClient.ready(s.url, token);
+/**
+ * Connects a socket of `who` and collects the entry notices. They follow the welcome frame at
+ * once, all written together: a marker pushed once the first has arrived comes after them all.
+ */
+async function entry(s: TestServer, who: { id: number; token: string }, count: number): Promise<{ c: WsClient; notices: Frame[] }> {
+  const c = await WsClient.ready(s.url, who.token);
   await c.waitChats(count, isEntry);
-  await sleep(100); // nothing more is coming
+  await quiet(s, [c, who.id]); // nothing more is coming
   return { c, notices: c.chats(isEntry) };
 }
 
@@ -103,7 +106,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
 
   it('sends a user, after the welcome frame, setPassword … AskAndAnswerSet, each in the notice shape', async () => {
     const u = await h.server.client.register();
-    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length);
+    const { c, notices } = await entry(h.server, u, USER_KINDS.length);
     expect(c.frames[0]?.type).toBe('system');
     const me = await meOf(h.server, u.id);
     expect(me.name).toBe(u.username);
@@ -121,7 +124,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
       const res = await h.server.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
       expect(res.status).toBe(200);
     }
-    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length);
+    const { c, notices } = await entry(h.server, u, USER_KINDS.length);
     const me = { id: u.id, name: '小明 & 朋友', avatar };
     notices.forEach((n, i) => expect(n, USER_KINDS[i]).toEqual(expected(me, USER_KINDS[i] ?? '')));
     c.close();
@@ -132,7 +135,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     const avatar = 'https://example.com/new-avatar.png';
     const first = await WsClient.ready(h.server.url, u.token);
     expect((await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: avatar }, { token: u.token })).status).toBe(200);
-    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length + 1);
+    const { c, notices } = await entry(h.server, u, USER_KINDS.length + 1);
     const changed = notices.at(-1);
     expect(changed).toMatchObject({
       from_id: `redirect-userInfoSet-${u.id}`,
@@ -150,12 +153,12 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     // alone (no other socket open), or without a change, a socket gets the usual notices only
     for (const s of [first, c]) s.close();
     await Promise.all([first.closed(), c.closed()]);
-    const alone = await entry(h.server, u.token, USER_KINDS.length);
+    const alone = await entry(h.server, u, USER_KINDS.length);
     expect(alone.c.chats((m) => m.from_name === '头像更换成功')).toEqual([]);
     alone.c.close();
     const v = await h.server.client.register();
     const vfirst = await WsClient.ready(h.server.url, v.token);
-    const second = await entry(h.server, v.token, USER_KINDS.length);
+    const second = await entry(h.server, v, USER_KINDS.length);
     expect(second.c.chats((m) => m.from_name === '头像更换成功')).toEqual([]);
     for (const s of [vfirst, second.c]) s.close();
   });
@@ -164,14 +167,14 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     const u = await h.server.client.register();
     const blocked = await h.server.client.register();
     await raw.addFriendRow(u.id, blocked.id, { isblack: 1 });
-    const first = await entry(h.server, u.token, USER_KINDS.length);
+    const first = await entry(h.server, u, USER_KINDS.length);
     expect(first.notices.map((n) => n.from_id)).not.toContain(`redirect-friendsList-${u.id}`);
     first.c.close();
     await first.c.closed();
 
     const friend = await h.server.client.register();
     await raw.addFriendRow(u.id, friend.id);
-    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length + 1);
+    const { c, notices } = await entry(h.server, u, USER_KINDS.length + 1);
     const kinds = ['setPassword', 'friendsList', ...USER_KINDS.slice(1)];
     expect(notices.map((n) => n.from_id)).toEqual(kinds.map((k) => `redirect-${k}-${u.id}`));
     expect(notices[1]).toEqual(expected(await meOf(h.server, u.id), 'friendsList'));
@@ -184,7 +187,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     await raw.befriend(u.id, f.id);
     const created = await h.server.client.post('/api/chat/group/create', { userIds: [await raw.friendRowId(u.id, f.id)] }, { token: u.token });
     expect(created.status).toBe(200);
-    const { c, notices } = await entry(h.server, u.token, USER_KINDS.length + 2);
+    const { c, notices } = await entry(h.server, u, USER_KINDS.length + 2);
     const kinds = ['setPassword', 'groupList', 'friendsList', ...USER_KINDS.slice(1)];
     expect(notices.map((n) => n.from_id)).toEqual(kinds.map((k) => `redirect-${k}-${u.id}`));
     expect(notices[1]).toEqual(expected(await meOf(h.server, u.id), 'groupList'));
@@ -193,7 +196,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     const user = await h.server.app.store.users.findById(f.id);
     if (!user) throw new Error('user vanished');
     const session = await h.server.app.services.auth.startSession(user, 'visitor');
-    const v = await entry(h.server, session.token, 3);
+    const v = await entry(h.server, { id: f.id, token: session.token }, 3);
     const me = await meOf(h.server, f.id);
     expect(v.notices).toEqual([expected(me, 'groupList'), expected(me, 'whoCanChatMe'), expected(me, 'visitorLogin')]);
     v.c.close();
@@ -202,7 +205,7 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
   it('sends a visitor-mode session whoCanChatMe then visitorLogin, and nothing else', async () => {
     for (const role of ['visitor', 'user'] as const) {
       const v = await visitor(h.server, role);
-      const { c, notices } = await entry(h.server, v.token, 2);
+      const { c, notices } = await entry(h.server, v, 2);
       const me = await meOf(h.server, v.id);
       expect(notices, role).toEqual([expected(me, 'whoCanChatMe'), expected(me, 'visitorLogin')]);
       expect(c.frames[0]?.type).toBe('system');
@@ -213,13 +216,13 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
   it('does not store entry notices: chatGetmessageOffLine and a reconnect do not repeat them', async () => {
     const u = await h.server.client.register();
     const peer = await h.server.client.register();
-    const first = await entry(h.server, u.token, USER_KINDS.length);
+    const first = await entry(h.server, u, USER_KINDS.length);
     expect((await drain(h.server, u.token)).body).toEqual(OK);
     await barrier(h.server, peer, first.c, u.id);
     expect(first.c.chats(isEntry)).toHaveLength(USER_KINDS.length);
     first.c.close();
     await first.c.closed();
-    const second = await entry(h.server, u.token, USER_KINDS.length);
+    const second = await entry(h.server, u, USER_KINDS.length);
     expect(second.notices).toHaveLength(USER_KINDS.length);
     expect(second.c.chats((m) => m.from_id === peer.id)).toEqual([]);
     second.c.close();

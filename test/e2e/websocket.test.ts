@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { barrier, fail, isKick, sendOk, setUserset, sleep, textOf, textsFrom, UNLIMITED, visitor } from '../helpers/chat.js';
+import { barrier, ENTRY_COUNT, fail, isEntry, isKick, sendOk, setUserset, textOf, textsFrom, UNLIMITED, visitor } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock, startServer, TEST_SECRET, type TestServer } from '../helpers/server.js';
@@ -127,7 +127,7 @@ describeEachDialect('websocket: client frames (§5.3)', (h) => {
 
   it('does not answer a ping with a bad token, a pong, or anything else, and stays open', async () => {
     const { u, c } = await open();
-    await sleep(100); // let the entry notices arrive first
+    await c.waitChats(ENTRY_COUNT, isEntry); // the entry notices come first
     const before = c.frames.length;
     for (const text of [
       JSON.stringify({ type: 'ping', token: 'bad' }),
@@ -143,8 +143,10 @@ describeEachDialect('websocket: client frames (§5.3)', (h) => {
     }
     c.send(JSON.stringify({ type: 'ping', token: u.token }));
     await c.next(() => pongs(c).length >= 1);
-    await sleep(150);
-    expect(c.frames.slice(before)).toEqual([{ type: 'pong', timestamp: expect.any(Number) }]);
+    // A marker: a bare ping is answered at once, after whatever the frames before it caused.
+    c.send('ping');
+    await c.next(() => pongs(c).length >= 2);
+    expect(c.frames.slice(before)).toEqual([{ type: 'pong', timestamp: expect.any(Number) }, { type: 'pong', timestamp: expect.any(Number) }]);
     expect(c.closeCode).toBeUndefined();
     c.close();
   });
@@ -308,11 +310,12 @@ for (const dialect of testDialects()) {
       const c = await WsClient.ready(s.url, u.token);
       clock.advance(61_000);
       c.send(JSON.stringify({ type: 'ping', token: u.token }));
-      await sleep(150);
       c.send('ping');
       await c.next(() => pongs(c).length >= 1);
-      await sleep(100);
-      expect(pongs(c)).toHaveLength(1);
+      // A marker: a bare ping is answered at once, after whatever the frames before it caused.
+      c.send('ping');
+      await c.next(() => pongs(c).length >= 2);
+      expect(pongs(c)).toHaveLength(2);
       c.close();
     });
 

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import type { Answer } from './client.js';
 import type { TestServer } from './server.js';
 import { WsClient, type Frame } from './ws.js';
@@ -28,7 +29,22 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 export const LOCAL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** `n` elements of `T`, as a tuple when `n` is a literal (so that destructured elements are defined). */
+export type Tuple<T, N extends number, R extends T[] = []> = number extends N ? T[] : R['length'] extends N ? R : Tuple<T, N, [T, ...R]>;
+
+/** `n` new users, registered one after another (so their ids ascend in this order). */
+export async function users<N extends number>(s: TestServer, n: N): Promise<Tuple<Account, N>> {
+  const out: Account[] = [];
+  for (let i = 0; i < n; i++) out.push(await s.client.register());
+  return out as Tuple<Account, N>;
+}
+
+/** E34 updateUserinfo of one field of `u`'s profile; the answer is returned, not checked. */
+export const setProfile = (s: TestServer, u: { token: string }, fieldname: string, fieldValue: unknown): Promise<Answer> =>
+  s.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
+
+/** E34 for the nickname. */
+export const setNickname = (s: TestServer, u: { token: string }, nickname: string): Promise<Answer> => setProfile(s, u, 'nickname', nickname);
 
 export const chatset = (visitor: unknown, user: unknown): string =>
   JSON.stringify({ chatset: { visitor: { sendCount: visitor, needFollow: false }, user: { sendCount: user, needFollow: false } } });
@@ -96,6 +112,18 @@ export async function barrier(s: TestServer, sender: Account, c: WsClient, to: n
   await c.waitChats(1, (m) => m.from_id === sender.id && textOf(m) === marker);
 }
 
+/**
+ * Waits until everything the server pushed, before this call, to each of the given sockets has
+ * arrived (`[socket, its user's id]`, each the receiving socket of its user). One new user, a
+ * stranger to them all, sends each user a marker: a socket's one ordered queue writes it after
+ * everything queued before. For "nothing else came" checks on sockets with no sender at hand; each
+ * user must take one message from a stranger (the default userset allows it).
+ */
+export async function quiet(s: TestServer, ...sockets: [c: WsClient, userId: number][]): Promise<void> {
+  const stranger = await s.client.register();
+  await Promise.all(sockets.map(([c, to]) => barrier(s, stranger, c, to, 'quiet')));
+}
+
 /** A plain user's entry notices on a new socket (see websocket-notices.test.ts). */
 export const ENTRY_COUNT = 7;
 export const isEntry = (m: Frame) => typeof m.from_id === 'string';
@@ -110,3 +138,18 @@ export async function online(s: TestServer, token: string): Promise<WsClient> {
 }
 
 export const range = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/**
+ * For suites whose tests open sockets of their own: the function returned opens one for a user
+ * (or a token), past its welcome frame, and every socket it opened is closed after each test.
+ * Call it in the suite's body.
+ */
+export function socketsPerTest(server: () => TestServer): (who: { token: string } | string) => Promise<WsClient> {
+  const opened: WsClient[] = [];
+  afterEach(() => opened.splice(0).forEach((c) => c.close()));
+  return async (who) => {
+    const c = await WsClient.ready(server().url, typeof who === 'string' ? who : who.token);
+    opened.push(c);
+    return c;
+  };
+}

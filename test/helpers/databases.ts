@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { DatabaseConfig } from '../../src/config.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -70,4 +71,11 @@ export async function freshDatabase(dialect: DialectName, tmpDir: string): Promi
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'natter-test-'));
+}
+
+/** The store configuration for a database URL of `freshDatabase` (what `loadConfig` makes of DATABASE_URL). */
+export function databaseConfig(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) };
+  if (url.startsWith('postgres')) return { kind: 'postgres', url };
+  return { kind: 'mysql', url };
 }

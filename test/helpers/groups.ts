@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { OK, textOf, type Account, type Any } from './chat.js';
 import type { TestServer } from './server.js';
-import type { Frame } from './ws.js';
+import type { Frame, WsClient } from './ws.js';
 
 /** Helpers for the group suites: friends to build groups from (E21), joining (E36, E38), reading a group back (E24). */
 
@@ -45,3 +45,29 @@ export async function groupOf(s: TestServer, gid: number, reader?: Account): Pro
 /** The user ids of a group's members, ascending. */
 export const memberIds = (g: Any): number[] => g.group_users.map((m: Any) => m.user_id).sort((x: number, y: number) => x - y);
 export const sorted = (...ids: number[]) => ids.sort((x, y) => x - y);
+
+/** E20 to a group, the text in the client convention's JSON (as `send` for single chats). */
+export const say = (s: TestServer, u: Account, gid: number, text: string, extra: Record<string, unknown> = {}) =>
+  s.client.post(
+    '/api/chat/socket/sendmessage',
+    { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: text, dataType: false, otherData: null }), ...extra },
+    { token: u.token },
+  );
+
+/** E20 to a group that must succeed; answers the message object. */
+export async function sayOk(s: TestServer, u: Account, gid: number, text: string): Promise<Frame> {
+  const res = await say(s, u, gid, text);
+  if (res.status !== 200) throw new Error(`group send "${text}" failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data;
+}
+
+/**
+ * Sends a marker from `from` to the group and waits for it on each socket: what was pushed to
+ * those sockets before has arrived. Answers the marker's text.
+ */
+export async function groupBarrier(s: TestServer, from: Account, gid: number, ...sockets: WsClient[]): Promise<string> {
+  const marker = `barrier-${Math.random().toString(36).slice(2)}`;
+  await sayOk(s, from, gid, marker);
+  await Promise.all(sockets.map((c) => c.waitChats(1, (m) => isGroup(m) && textOf(m) === marker)));
+  return marker;
+}

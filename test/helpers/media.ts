@@ -1,12 +1,16 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import { it } from 'vitest';
+import type { S3Config } from '../../src/config.js';
 import type { Answer } from './client.js';
+import { tempDir } from './databases.js';
 import type { TestServer } from './server.js';
 
 /** Helpers for the media suites (E30a, E30b, E31): sample files, multipart requests, disk listings. */
@@ -203,3 +207,53 @@ export async function abortedUpload(
 }
 
 export const msWindow = (ms: number, before: number, after: number) => ms >= before && ms <= after;
+
+interface S3rverLike {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+const S3rver = createRequire(import.meta.url)('s3rver') as new (o: Record<string, unknown>) => S3rverLike;
+
+/** An in-process S3-compatible server (s3rver) with one bucket, and a client to look into it. */
+export interface S3Bucket {
+  endpoint: string;
+  bucket: string;
+  /** The store settings for it (as `loadConfig` makes them from `env`). */
+  config: S3Config;
+  /** The S3_* settings of a server storing there. */
+  env: Record<string, string>;
+  client: S3Client;
+  /** Every key in the bucket, sorted. */
+  keys(): Promise<string[]>;
+  object(key: string): Promise<{ type: string | undefined; bytes: Buffer }>;
+  close(): Promise<void>;
+}
+
+export async function startS3rver(bucket = 'natter-test'): Promise<S3Bucket> {
+  const dir = tempDir();
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const config: S3Config = { endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', publicUrl: undefined };
+  const client = new S3Client({
+    endpoint, region: config.region, forcePathStyle: true, credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return {
+    endpoint,
+    bucket,
+    config,
+    env: { S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: config.accessKeyId, S3_SECRET_ACCESS_KEY: config.secretAccessKey, S3_REGION: config.region },
+    client,
+    keys: async () => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key as string).sort(),
+    async object(key) {
+      const o = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return { type: o.ContentType, bytes: Buffer.from(await (o.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) };
+    },
+    async close() {
+      client.destroy();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
