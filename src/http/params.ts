@@ -99,6 +99,14 @@ export const p = {
   int<O extends IntOpts>(desc: string, o: O = {} as O): Param<number, Present<O>> {
     return { rule: rule('int', desc, o) };
   },
+  /** One of `values` (compared as sent); the converted type is narrowed to them. */
+  enum<const V extends readonly string[], O extends Common<V[number]>>(desc: string, values: V, o: O = {} as O): Param<V[number], Present<O>> {
+    return { rule: rule('string', desc, { ...o, in: values }) };
+  },
+  /** The id of a row: a required int of at least 1. */
+  id(desc: string, o: { path?: boolean; doc?: string } = {}): Param<number, true> {
+    return { rule: rule('int', desc, { required: true, min: 1, ...o }) };
+  },
   /** A decimal number (not bounded to 32 bits). */
   num<O extends Omit<IntOpts, 'clamp'>>(desc: string, o: O = {} as O): Param<number, Present<O>> {
     return { rule: rule('number', desc, o) };

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { Type } from 'typebox';
-import type { HttpDeps } from '../deps.js';
-import { Envelope, Fail } from '../schemas/common.js';
 import { failure } from '../../domain/failures.js';
+import type { HttpDeps } from '../deps.js';
+import { routes } from '../route.js';
+import { Fail } from '../schemas/common.js';
 
 const sameText = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -11,36 +11,32 @@ const sameText = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** /healthz and /metrics: public, for probes and scrapers. */
 export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsToken: string | undefined }): void {
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
-        tags: ['system'],
-        response: { 200: Envelope(Type.Literal('ok')), 503: Fail },
-      },
-    },
-    async (_req, reply) => {
-      if (!(await d.healthy())) throw failure('notReady');
-      return reply.send({ msg: 'ok', data: 'ok' });
-    },
-  );
+  const add = routes(app, d.auth, { tags: ['system'], auth: 'public' });
 
-  app.get(
-    '/metrics',
-    {
-      schema: {
-        summary: 'Prometheus metrics of this node',
-        description: 'With METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.',
-        tags: ['system'],
-        produces: ['text/plain'],
-      },
+  /** With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` may read the metrics. */
+  const requireMetricsToken = (req: FastifyRequest): void => {
+    const token = opts.metricsToken;
+    if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw failure('metricsForbidden');
+  };
+
+  add({
+    method: 'GET', url: '/healthz', summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
+    params: {},
+    responses: { 503: Fail },
+    ok: async () => {
+      if (!(await d.healthy())) throw failure('notReady');
     },
-    async (req, reply) => {
-      const token = opts.metricsToken;
-      if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw failure('metricsForbidden');
-      return reply.type(d.metrics.contentType).send(await d.metrics.text());
-    },
-  );
+  });
+
+  add({
+    method: 'GET', url: '/metrics', summary: 'Prometheus metrics of this node',
+    description: 'With METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.',
+    params: {},
+    pre: requireMetricsToken,
+    responses: { 403: Fail },
+    file: { type: d.metrics.contentType, description: 'The metrics, in the Prometheus text format' },
+    send: () => d.metrics.text(),
+  });
 }
