@@ -3,6 +3,7 @@ import type { AuthService } from '../services/auth.js';
 import type { FriendService } from '../services/friends.js';
 import type { GroupJoinService } from '../services/group-joins.js';
 import type { GroupService } from '../services/groups.js';
+import type { QrCodeService } from '../services/qrcodes.js';
 import type { MediaService } from '../services/media.js';
 import type { MessageService } from '../services/messages.js';
 import type { UserService } from '../services/users.js';
@@ -19,6 +20,7 @@ export interface HttpDeps {
   visitors: VisitorService;
   groups: GroupService;
   groupJoins: GroupJoinService;
+  qrcodes: QrCodeService;
   media: MediaService;
   metrics: { text(): Promise<string>; contentType: string };
   present: Presenter;

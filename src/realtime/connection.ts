@@ -4,7 +4,8 @@ import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
 import type { ChatMessage } from '../domain/message.js';
 import type { Role, User } from '../domain/user.js';
-import type { DeliveryService, Logger } from '../services/delivery.js';
+import type { Log } from '../domain/log.js';
+import type { DeliveryService } from '../services/delivery.js';
 import { CloseCode, frames } from './frames.js';
 
 export interface ConnectionLimits {
@@ -42,17 +43,22 @@ export class Connection {
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
 
+  readonly user: User;
+  readonly sid: string;
+  readonly role: Role;
+  private readonly delivery: DeliveryService;
+  private readonly clock: Clock;
+  private readonly log: Log;
+
   constructor(
     readonly ws: WebSocket,
-    readonly user: User,
-    readonly sid: string,
-    readonly role: Role,
-    private readonly delivery: DeliveryService,
-    private readonly clock: Clock,
-    private readonly log: Logger,
+    who: { user: User; sid: string; role: Role },
+    deps: { delivery: DeliveryService; clock: Clock; log: Log },
     private readonly limits: ConnectionLimits,
   ) {
-    this.openedAt = clock.now();
+    ({ user: this.user, sid: this.sid, role: this.role } = who);
+    ({ delivery: this.delivery, clock: this.clock, log: this.log } = deps);
+    this.openedAt = this.clock.now();
   }
 
   get open(): boolean {
@@ -101,7 +107,7 @@ export class Connection {
       .catch((err: unknown) => {
         if (err instanceof Stopped) return;
         this.log.error({ err, userId: this.user.id }, 'socket delivery failed; closing the socket');
-        this.close(1011, 'delivery failed');
+        this.close(CloseCode.deliveryFailed, 'delivery failed');
       });
   }
 

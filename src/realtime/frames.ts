@@ -49,6 +49,10 @@ export const CloseCode = {
   sessionEnded: 4003,
   /** The client read too slowly; unsent messages wait for chatGetmessageOffLine. */
   slowConsumer: 4008,
+  /** The client sent more frames than WS_FRAMES_PER_MINUTE allows. */
+  tooManyFrames: 1008,
+  /** Catching up failed on the server; nothing is lost: a reconnect catches up again. */
+  deliveryFailed: 1011,
 } as const;
 
 /** Handshake failure texts (spec §5.1). */

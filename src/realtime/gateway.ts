@@ -7,10 +7,15 @@ import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
 import type { ChatMessage } from '../domain/message.js';
 import type { AuthService } from '../services/auth.js';
-import type { DeliveryService, Logger } from '../services/delivery.js';
+import type { Log } from '../domain/log.js';
+import type { DeliveryService } from '../services/delivery.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
 import { UserSockets } from './user-sockets.js';
+import { countInWindow, type Window } from './window.js';
+
+/** Addresses whose socket openings are counted at once; past that, the counts start over. */
+const MAX_TRACKED_ADDRESSES = 100_000;
 
 export interface GatewayOptions extends ConnectionLimits {
   nodeId: string;
@@ -33,7 +38,6 @@ export interface GatewayHooks {
   closed?(): void;
 }
 
-export type GatewayLogger = Logger & { info(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -49,26 +53,29 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly users = new Map<number, UserSockets>();
   private readonly unsubscribe = new Map<number, Promise<() => Promise<void>>>();
-  private readonly attempts = new Map<string, { count: number; resetAt: number }>();
-  private readonly frameCounts = new WeakMap<Connection, { count: number; resetAt: number }>();
+  private readonly attempts = new Map<string, Window>();
+  private readonly frameCounts = new WeakMap<Connection, Window>();
   /** Sockets whose session the last sweep found ended. */
   private readonly suspects = new WeakSet<Connection>();
   private readonly timer: NodeJS.Timeout;
   private closing = false;
 
+  private readonly auth: AuthService;
+  private readonly delivery: DeliveryService;
+  private readonly bus: Bus;
+  private readonly clock: Clock;
+  private readonly log: Log;
+
   constructor(
-    private readonly auth: AuthService,
-    private readonly delivery: DeliveryService,
-    private readonly bus: Bus,
-    private readonly clock: Clock,
-    private readonly log: GatewayLogger,
+    deps: { auth: AuthService; delivery: DeliveryService; bus: Bus; clock: Clock; log: Log },
     private readonly opts: GatewayOptions,
     private readonly hooks: GatewayHooks,
   ) {
+    ({ auth: this.auth, delivery: this.delivery, bus: this.bus, clock: this.clock, log: this.log } = deps);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
-    bus.onGap(() => void this.afterGap());
+    this.bus.onGap(() => void this.afterGap());
   }
 
   /** Open sockets on this node. */
@@ -99,15 +106,9 @@ export class Gateway {
 
   private allowAttempt(address: string): boolean {
     if (this.opts.connectsPerMinute <= 0) return true;
-    const now = this.clock.now();
-    const a = this.attempts.get(address);
-    if (!a || a.resetAt <= now) {
-      if (this.attempts.size > 100_000) this.attempts.clear();
-      this.attempts.set(address, { count: 1, resetAt: now + 60_000 });
-      return true;
-    }
-    a.count++;
-    return a.count <= this.opts.connectsPerMinute;
+    // Bounded memory under a flood from many addresses: the windows start over.
+    if (this.attempts.size > MAX_TRACKED_ADDRESSES) this.attempts.clear();
+    return countInWindow(this.attempts, address, this.clock.now()) <= this.opts.connectsPerMinute;
   }
 
   private async accept(ws: WebSocket, token: string | undefined, address: string): Promise<void> {
@@ -120,7 +121,7 @@ export class Gateway {
       return;
     }
     const { user, claims } = res;
-    const conn = new Connection(ws, user, claims.sid, claims.role, this.delivery, this.clock, this.log, this.opts);
+    const conn = new Connection(ws, { user, sid: claims.sid, role: claims.role }, { delivery: this.delivery, clock: this.clock, log: this.log }, this.opts);
     const sockets = this.socketsOf(user.id);
     sockets.add(conn);
     this.hooks.opened?.();
@@ -286,9 +287,7 @@ export class Gateway {
   /** Client frames (spec §5.3): only pings are answered; chat goes over HTTP. */
   private onFrame(conn: Connection, data: RawData): void {
     const now = this.clock.now();
-    const c = this.frameCounts.get(conn);
-    if (!c || c.resetAt <= now) this.frameCounts.set(conn, { count: 1, resetAt: now + 60_000 });
-    else if (++c.count > this.opts.framesPerMinute) return conn.close(1008, 'too many frames');
+    if (countInWindow(this.frameCounts, conn, now) > this.opts.framesPerMinute) return conn.close(CloseCode.tooManyFrames, 'too many frames');
 
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     if (text === 'ping') return conn.sendRaw(frames.pong(now));

@@ -1,16 +1,12 @@
 import type { Bus } from '../bus/port.js';
 import { userTopic } from '../bus/topics.js';
 import type { Clock } from '../domain/clock.js';
+import type { Log } from '../domain/log.js';
 import type { UserEvent } from '../domain/events.js';
 import { Conversation, type ChatMessage } from '../domain/message.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { CursorAdvance, Repos, Store, StoredMessage } from '../store/port.js';
 import { failure, type FailureKey } from '../domain/failures.js';
-
-export interface Logger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 /**
  * How long delivery cursors wait to be saved together. Nobody waits for them (messages are
@@ -77,7 +73,7 @@ export class DeliveryService {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: Clock,
-    private readonly log: Logger,
+    private readonly log: Log,
     private readonly faults: DeliveryFaults = {},
   ) {}
 

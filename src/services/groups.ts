@@ -6,7 +6,7 @@ import {
   type Group, type MemberWithUser, type Membership,
 } from '../domain/group.js';
 import { Conversation, systemNotice, type ChatMessage, type Party } from '../domain/message.js';
-import { UserStatus, displayName, type User } from '../domain/user.js';
+import { displayName, type User } from '../domain/user.js';
 import type { Repos, Store } from '../store/port.js';
 import { activeGroup, membershipOf, ownedActiveGroup } from './access.js';
 import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
@@ -16,15 +16,7 @@ export interface GroupOptions {
   tzOffsetMinutes: number;
 }
 
-export interface QrRequest {
-  id: number;
-  chatType: 'group' | 'single';
-  /** `H5` for web clients: the code holds a link to the web front end at `http`. */
-  h5: boolean;
-  http: string;
-}
-
-/** Group life: create (E21), list (E23), info (E24), rename (E25), announce (E26), nickname (E27), leave or dissolve (E28), QR (E29), remove (E35), policy (E37). */
+/** Group life: create (E21), list (E23), info (E24), rename (E25), announce (E26), nickname (E27), leave or dissolve (E28), remove (E35), policy (E37). */
 export class GroupService {
   constructor(
     private readonly store: Store,
@@ -115,13 +107,14 @@ export class GroupService {
     const isName = 'name' in change;
     const g = await ownedActiveGroup(this.store, me, id, isName ? 'onlyOwnerRename' : 'onlyOwnerRemark');
     const now = this.clock.now();
-    await this.store.groups.update(id, change, now);
     const members = await this.store.groups.members(id);
     const owner = membershipOf(members, me, 'cannotNotifyMembers');
     const updated = { ...g, ...change, update_time: now };
     const text = isName ? `群名称修改为：${change.name}` : `[公告] \n\n ${change.remark}`;
     const from = { id: me.id, name: memberName(owner, me), avatar: memberAvatar(owner, me) };
-    await this.delivery.commit(this.toMembers(updated, this.notice(updated, from, text, this.group(updated, members, 'short')), members));
+    const notice = this.notice(updated, from, text, this.group(updated, members, 'short'));
+    // The change and its notice commit together.
+    await this.delivery.commit(this.toMembers(updated, notice, members), (tx) => tx.groups.update(id, change, now));
   }
 
   /** E27: my name inside the group. */
@@ -180,30 +173,6 @@ export class GroupService {
       await tx.messages.leave(Conversation.group(groupId), [userId]);
       await recomputeAvatar(tx, groupId, now);
     });
-  }
-
-  /** E29: a QR code (PNG) for joining a group I am in, or for adding a user as a friend. */
-  async qrcode(me: User, q: QrRequest): Promise<Buffer> {
-    const page = '#/pages/setpageInfo/setpageInfo?action=autoAddGroup';
-    let text: string;
-    if (q.chatType === 'single') {
-      const u = await this.store.users.findById(q.id);
-      if (!u || u.status !== UserStatus.active) throw failure('qrUserUnavailable');
-      const name = displayName(u);
-      text = q.h5
-        ? `${q.http}${page}&title=${encodeURIComponent(`加用户[${name}]为好友`)}&id=${u.id}&chatType=single&name=${name}&avatar=${u.avatar ?? ''}`
-        : JSON.stringify({ id: u.id, name, chatType: 'single' });
-    } else {
-      const g = await activeGroup(this.store, q.id, 'qrUnavailable');
-      const m = await this.store.groups.membership(q.id, me.id);
-      if (m?.status !== MemberStatus.active) throw failure('qrUnavailable');
-      text = q.h5
-        ? `${q.http}${page}&title=%E7%BE%A4%E4%BB%8B%E7%BB%8D&id=${g.id}&chatType=group&name=${g.name}`
-        : JSON.stringify({ id: g.id, name: g.name });
-    }
-    // Loaded on first use: most nodes never draw a QR code, and it costs start-up time.
-    const { default: QRCode } = await import('qrcode');
-    return QRCode.toBuffer(text, { type: 'png', scale: 10, margin: 4, errorCorrectionLevel: 'M' });
   }
 }
 

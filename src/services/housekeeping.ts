@@ -1,10 +1,6 @@
 import type { Clock } from '../domain/clock.js';
+import type { Log } from '../domain/log.js';
 import type { Store } from '../store/port.js';
-
-interface Log {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement: keeps each delete short (SQLite has one writer). */

@@ -10,23 +10,14 @@ export interface PublicProfile {
   info: UserInfo | undefined;
 }
 
-/** Told when a user edits their own profile (the realtime layer uses it to word reconnect notices). */
-export type ProfileListener = (userId: number, field: string) => void;
-
 const AVATAR_NOTICE_MS = 60_000;
 const avatarKey = (userId: number) => `modify:avatar:${userId}`;
 
 export class UserService {
-  private listeners: ProfileListener[] = [];
-
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
-
-  onProfileChange(listener: ProfileListener): void {
-    this.listeners.push(listener);
-  }
 
   /** E16: an active user's public profile by uuid, or null. */
   async publicProfile(uuid: string): Promise<PublicProfile | null> {
@@ -65,32 +56,26 @@ export class UserService {
     const user = await this.store.users.findById(userId);
     if (!user || user.status !== UserStatus.active) throw failure('profileUserMissing');
     const now = this.clock.now();
-    let answer = '';
     switch (field) {
       case 'username':
         throw failure('usernameImmutable');
       case 'nickname':
         if ([...value].length > 30) throw failure('nicknameTooLong');
         await this.store.users.update(userId, { nickname: value }, now);
-        answer = TEXT.nicknameChanged;
-        break;
+        return TEXT.nicknameChanged;
       case 'avatar':
         if (value.length > 1000) throw failure('avatarTooLong');
         await this.store.users.update(userId, { avatar: value }, now);
         // Remembered for a minute: a socket opened meanwhile is told (see avatarChangedNotice).
         await this.store.rates.reset(avatarKey(userId));
         await this.store.rates.hit(avatarKey(userId), AVATAR_NOTICE_MS, now);
-        answer = TEXT.avatarChanged;
-        break;
+        return TEXT.avatarChanged;
       case 'invite_confirm':
         if (value !== '0' && value !== '1') throw failure('inviteConfirmInvalid');
         await this.store.users.update(userId, { invite_confirm: Number(value) }, now);
-        answer = TEXT.settingSaved;
-        break;
+        return TEXT.settingSaved;
       default:
         return '';
     }
-    for (const l of this.listeners) l(userId, field);
-    return answer;
   }
 }

@@ -38,8 +38,8 @@ function setup(storedCursor: { value: number }) {
     pending: async () => [],
     delivered: (_c: string, _u: number, seq: number) => (storedCursor.value = Math.max(storedCursor.value, seq)),
   } as unknown as DeliveryService;
-  const log = { warn: () => undefined, error: () => undefined };
-  const conn = new Connection(ws, { id: 1 } as User, 'sid', 'user', delivery, { now: () => 0 }, log, { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 });
+  const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const conn = new Connection(ws, { user: { id: 1 } as User, sid: 'sid', role: 'user' }, { delivery, clock: { now: () => 0 }, log }, { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 });
   conn.state = 'active';
   return { conn, written };
 }

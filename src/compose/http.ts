@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { clientAddressOf, trustedProxies } from '../http/client-address.js';
+import type { HttpEntry } from '../http/entry.js';
+import { Presenter } from '../http/presenters.js';
+import { buildHttp } from '../http/server.js';
+import type { Metrics } from '../metrics.js';
+import type { Infrastructure } from './infrastructure.js';
+import type { Services } from './services.js';
+
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Http {
+  app: FastifyInstance;
+  /** The client's address of a raw request (for WebSocket upgrades), by the same rule as `req.ip`. */
+  clientAddress: ReturnType<typeof clientAddressOf>;
+  /** From now on /healthz answers 503 (the node is stopping). */
+  markClosing(): void;
+}
+
+/** The HTTP API on `entry`'s server: routes, the health check, metrics of every answer. */
+export async function createHttp(config: Readonly<Config>, infra: Infrastructure, s: Services, metrics: Metrics, entry: HttpEntry): Promise<Http> {
+  let closing = false;
+  const trustProxy = trustedProxies(config.trustProxy);
+  const healthy = async () => {
+    if (closing) return false;
+    return infra.store.ping().then(
+      () => true,
+      () => false,
+    );
+  };
+  const app = await buildHttp(
+    { ...s, metrics: { text: () => metrics.text(), contentType: metrics.contentType }, present: new Presenter(config.displayTzOffsetMinutes), healthy },
+    {
+      entry,
+      logger: infra.log,
+      trustProxy,
+      bodyLimit: config.bodyLimit,
+      version: VERSION,
+      uploadMaxBytes: config.uploadMaxBytes,
+      uploadsRoot: infra.uploadsRoot,
+      corsOrigins: config.corsOrigins,
+      docs: config.docsEnabled,
+      metricsToken: config.metricsToken,
+      observe: (method, route, status, seconds) => metrics.http.observe({ method, route, status: String(status) }, seconds),
+    },
+  );
+  return { app, clientAddress: clientAddressOf(trustProxy), markClosing: () => void (closing = true) };
+}

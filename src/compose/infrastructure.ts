@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { MemoryBus } from '../bus/memory-bus.js';
+import type { Bus } from '../bus/port.js';
+import type { Config } from '../config.js';
+import { FfmpegFrameGrabber } from '../files/ffmpeg.js';
+import { LocalFileStore } from '../files/local.js';
+import type { FileStore } from '../files/port.js';
+import { loadOrCreateSecret } from '../secrets.js';
+import { openStore, type OpenedStore } from '../store/kysely-store.js';
+import { LOG_REDACT, logSerializers } from './logging.js';
+
+/** What the application runs on: logger, database, bus, file stores. */
+export interface Infrastructure {
+  nodeId: string;
+  log: Logger;
+  secret: string;
+  store: OpenedStore;
+  bus: Bus;
+  uploadsRoot: string;
+  local: LocalFileStore;
+  objects: FileStore;
+  frames: FfmpegFrameGrabber;
+  /** Closes what was opened, last opened first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the infrastructure in order (logger, store and its migrations, bus, file stores). If a
+ * step fails, what the earlier steps opened is closed before the error goes on.
+ */
+export async function openInfrastructure(config: Readonly<Config>, o: { logStream?: DestinationStream; bus?: Bus }): Promise<Infrastructure> {
+  const nodeId = randomUUID();
+  const log = pino({ level: config.logLevel, serializers: logSerializers, redact: LOG_REDACT }, o.logStream);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.error({ err }, 'could not close'));
+  };
+  try {
+    const store = await openStore(config.database, (err) => log.warn({ err }, 'database connection lost; the pool reconnects'));
+    closers.push(() => store.close());
+    await store.migrate();
+    const bus = o.bus ?? (await openBus(config, log, nodeId));
+    if (!o.bus) closers.push(() => bus.close());
+    const uploadsRoot = path.join(config.dataDir, 'uploads');
+    const local = new LocalFileStore(uploadsRoot, '/public/uploads');
+    // The S3 SDK is loaded only when configured (start-up time of a single node).
+    const objects: FileStore = config.s3 ? new (await import('../files/s3.js')).S3FileStore(config.s3) : local;
+    closers.push(async () => objects.close?.());
+    const frames = new FfmpegFrameGrabber(config.ffmpegPath);
+    return { nodeId, log, secret, store, bus, uploadsRoot, local, objects, frames, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** The in-process bus, or Redis (loaded only when configured) for several nodes. */
+async function openBus(config: Readonly<Config>, log: Logger, nodeId: string): Promise<Bus> {
+  const onError = (err: unknown, context: string) => log.warn({ err, context }, 'bus error');
+  if (!config.redisUrl) return new MemoryBus(onError);
+  const { RedisBus } = await import('../bus/redis-bus.js');
+  return new RedisBus(config.redisUrl, { onError, onWarn: (msg) => log.warn(msg), prefix: config.redisPrefix, name: `natter-${nodeId}` });
+}
