@@ -1,6 +1,6 @@
 import { formatLocalTime, isoTime } from '../domain/time.js';
 import type { User, UserInfo } from '../domain/user.js';
-import type { ApplyRow, ApplyWithApplicant, FriendRow } from '../domain/friend.js';
+import type { ApplyRow, ApplyWithApplicant } from '../domain/friend.js';
 import type { LoginResult } from '../services/auth.js';
 import type { FriendProfile } from '../services/friends.js';
 import type { Group, MemberWithUser } from '../domain/group.js';
@@ -64,10 +64,6 @@ export class Presenter {
 
   applyWithApplicant(a: ApplyWithApplicant) {
     return { ...a, create_time: this.localTime(a.create_time), update_time: isoTime(a.update_time) as string, userId: a.user_id };
-  }
-
-  friendRow(r: FriendRow) {
-    return { ...r };
   }
 
   friendProfile(p: FriendProfile) {

@@ -1,6 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Group } from '../domain/group.js';
-import type { User } from '../domain/user.js';
+import type { ApplyRow, FriendRow } from '../domain/friend.js';
+import type { Group, Membership } from '../domain/group.js';
+import type { User, UserInfo } from '../domain/user.js';
+import type { SessionRecord } from './port.js';
 
 /**
  * Kysely table types. Times are integers (ms since the epoch) in every dialect; the HTTP layer
@@ -11,57 +13,32 @@ type Id = Generated<number>;
 /** The user row of domain/user.ts with a generated id. */
 export type UserTable = Omit<User, 'id'> & { id: Id };
 
-export interface UserInfoTable {
-  id: Id;
-  user_id: number;
-  gender: string;
-  birthday: number | null;
-  bio: string | null;
-  location: string | null;
-  website: string | null;
+/** Bookkeeping columns the domain rows leave out. */
+interface Kept {
   order: number | null;
   create_time: number;
   update_time: number;
 }
 
-interface FriendFlags {
-  id: Id;
-  user_id: number;
-  friend_id: number;
-  nickname: string;
-  friendlookme: number;
-  melookfriend: number;
-  ismystarfriend: number;
-  isblack: number;
-  order: number | null;
-  create_time: number;
-  update_time: number;
-}
+/** The profile row of domain/user.ts with a generated id. */
+export type UserInfoTable = Omit<UserInfo, 'id'> & Kept & { id: Id };
 
-export interface GoodfriendTable extends FriendFlags {
-  status: number;
-}
+/** The columns a contact entry and a friend application share (domain/friend.ts). */
+type ContactColumns = Omit<FriendRow, 'id' | 'status'> & Kept & { id: Id };
 
-export interface GoodfriendApplyTable extends FriendFlags {
-  status: string;
+export type GoodfriendTable = ContactColumns & { status: FriendRow['status'] };
+
+export type GoodfriendApplyTable = ContactColumns & {
+  status: ApplyRow['status'];
   /** `<user_id>:<friend_id>` while the application is pending or agreed, else NULL: one open application per pair. */
   active_key: string | null;
-}
+};
 
 /** The group row of domain/group.ts with a generated id. */
 export type GroupTable = Omit<Group, 'id'> & { id: Id };
 
-export interface GroupUserTable {
-  id: Id;
-  group_id: number;
-  user_id: number;
-  nickname: string | null;
-  avatar: string | null;
-  status: number;
-  order: number | null;
-  create_time: number;
-  update_time: number;
-}
+/** The membership row of domain/group.ts with a generated id. */
+export type GroupUserTable = Omit<Membership, 'id'> & Kept & { id: Id };
 
 export interface ChatComplaintTable {
   id: Id;
@@ -81,15 +58,7 @@ export interface ChatComplaintTable {
 }
 
 /** The one current session of a user (single-device semantics); tokens name it by `sid`. */
-export interface SessionTable {
-  user_id: number;
-  sid: string;
-  role: string;
-  create_time: number;
-  expires_at: number;
-  /** The device id the session was started from (visitor routes), or null. */
-  device: string | null;
-}
+export type SessionTable = SessionRecord;
 
 /** A conversation: a pair of users (`s:<a>:<b>`, a < b), a group (`g:<id>`) or a user's notice stream (`u:<id>`). */
 export interface ConversationTable {

@@ -95,7 +95,7 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     method: 'POST', url: '/api/chat/ismygoodfriend/:id', summary: 'My entry for this user, when they are my friend and not blacklisted (E19)',
     params: friendId('朋友id'),
     data: FriendRowView,
-    handler: async ({ id }, c) => d.present.friendRow(await d.friends.isFriend(c.user, id)),
+    handler: ({ id }, c) => d.friends.isFriend(c.user, id),
   });
 
   add({

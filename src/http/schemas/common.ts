@@ -7,7 +7,7 @@ export const Envelope = <T extends TSchema>(data: T) =>
 /** `{"msg":"fail","data":"<message>"}` (spec §1.3); for a 422, the message of the first invalid field. */
 export const Fail = Type.Object(
   { msg: Type.Literal('fail'), data: Type.String() },
-  { description: 'Failure: data is the message (400, 404, 429, 5xx), or for a 422 the message of the first invalid field' },
+  { description: 'Failure: data is the message; for a 422, the message of the first invalid field' },
 );
 
 export const failResponses = {
@@ -17,3 +17,12 @@ export const failResponses = {
 } as const;
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The fields a user is shown by inside another object (an applicant, a group member), in this order. */
+export const userSummary = {
+  id: Type.Integer(),
+  username: Type.String(),
+  avatar: Nullable(Type.String()),
+  nickname: Type.String(),
+  uuid: Type.String(),
+};

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Nullable } from './common.js';
+import { Nullable, userSummary } from './common.js';
 import { UserInfoView } from './user.js';
 
 export const SearchUserView = Type.Object({
@@ -11,7 +11,8 @@ export const SearchUserView = Type.Object({
   nickname: Type.String(),
 });
 
-const flags = {
+/** The columns a contact entry and a friend application share, in the seed's order. */
+export const friendColumns = {
   id: Type.Integer(),
   user_id: Type.Integer(),
   friend_id: Type.Integer(),
@@ -23,33 +24,27 @@ const flags = {
 };
 
 /** A contact entry without order and times (E19). */
-export const FriendRowView = Type.Object({ ...flags, status: Type.Integer() });
+export const FriendRowView = Type.Object({ ...friendColumns, status: Type.Integer() });
 
 /** An application without order and times, plus the `userId` artefact (E17). */
-export const ApplyView = Type.Object({ ...flags, status: Type.String(), userId: Type.Integer() });
+export const ApplyView = Type.Object({ ...friendColumns, status: Type.String(), userId: Type.Integer() });
 
 export const ApplyListView = Type.Object({
   alldata: Type.Array(
     Type.Object({
-      ...flags,
+      ...friendColumns,
       status: Type.String(),
       order: Nullable(Type.Integer()),
       create_time: Type.String(),
       update_time: Type.String(),
       userId: Type.Integer(),
-      user: Type.Object({
-        id: Type.Integer(),
-        username: Type.String(),
-        avatar: Nullable(Type.String()),
-        nickname: Type.String(),
-        uuid: Type.String(),
-      }),
+      user: Type.Object(userSummary),
     }),
   ),
   pendingCount: Type.Integer(),
 });
 
-const ContactView = Type.Object({
+export const ContactView = Type.Object({
   id: Type.Integer({ description: 'the contact entry id (what group/create expects in userIds)' }),
   beizhu: Type.String({ description: 'my remark for the friend' }),
   username: Type.String(),

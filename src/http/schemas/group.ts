@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { Nullable } from './common.js';
+import { Nullable, userSummary } from './common.js';
 
-const groupColumns = {
+export const groupColumns = {
   id: Type.Integer(),
   uuid: Type.String(),
   user_id: Type.Integer({ description: 'owner' }),
@@ -37,14 +37,7 @@ export const GroupInfoView = Type.Object({
       order: Nullable(Type.Integer()),
       create_time: Type.String(),
       groupId: Type.Integer(),
-      user: Type.Object({
-        id: Type.Integer(),
-        username: Type.String(),
-        avatar: Nullable(Type.String()),
-        nickname: Type.String(),
-        uuid: Type.String(),
-        role: Type.String(),
-      }),
+      user: Type.Object({ ...userSummary, role: Type.String() }),
     }),
   ),
 });

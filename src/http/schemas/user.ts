@@ -34,8 +34,6 @@ const userFields = {
   update_time: Type.String({ description: 'ISO-8601 UTC' }),
 };
 
-export const UserView = Type.Object(userFields);
-
 export const LoginView = Type.Object({ ...userFields, token: Type.String({ description: 'session token (JWT)' }) });
 
 export const UserInfoView = Type.Object({

@@ -1,11 +1,15 @@
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../../domain/friend.js';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { ApplyRepo } from '../port.js';
+import type { Database, GoodfriendApplyTable } from '../schema.js';
 import { eitherDirection, insertReturningId, type Ctx } from './base.js';
 
 const APPLY_COLUMNS = [
   'a.id', 'a.user_id', 'a.friend_id', 'a.nickname', 'a.friendlookme', 'a.melookfriend', 'a.ismystarfriend', 'a.isblack',
   'a.status', 'a.order', 'a.create_time', 'a.update_time',
 ] as const;
+
+type Applications = ExpressionBuilder<Database & { a: GoodfriendApplyTable }, 'a'>;
 
 /** `<applicant>:<target>` while an application is open (pending or agreed): at most one per pair. */
 const activeKey = (applicantId: number, targetId: number): string => `${applicantId}:${targetId}`;
@@ -14,14 +18,13 @@ const activeKey = (applicantId: number, targetId: number): string => `${applican
 export class ApplyRepository implements ApplyRepo {
   constructor(private readonly ctx: Ctx) {}
 
+  /** The first application that `where` selects. */
+  private first(where: (eb: Applications) => Expression<SqlBool>): Promise<ApplyRow | undefined> {
+    return this.ctx.db.selectFrom('goodfriendapply as a').select(APPLY_COLUMNS).where(where).executeTakeFirst();
+  }
+
   open(applicantId: number, targetId: number): Promise<ApplyRow | undefined> {
-    return this.ctx.db
-      .selectFrom('goodfriendapply as a')
-      .select(APPLY_COLUMNS)
-      .where('a.user_id', '=', applicantId)
-      .where('a.friend_id', '=', targetId)
-      .where('a.status', 'in', ['pending', 'agree'])
-      .executeTakeFirst();
+    return this.first((eb) => eb.and([eb('a.user_id', '=', applicantId), eb('a.friend_id', '=', targetId), eb('a.status', 'in', ['pending', 'agree'])]));
   }
 
   create(applicantId: number, targetId: number, nickname: string, now: number): Promise<number> {
@@ -69,13 +72,7 @@ export class ApplyRepository implements ApplyRepo {
   }
 
   findPending(id: number, targetId: number): Promise<ApplyRow | undefined> {
-    return this.ctx.db
-      .selectFrom('goodfriendapply as a')
-      .select(APPLY_COLUMNS)
-      .where('a.id', '=', id)
-      .where('a.friend_id', '=', targetId)
-      .where('a.status', '=', 'pending')
-      .executeTakeFirst();
+    return this.first((eb) => eb.and([eb('a.id', '=', id), eb('a.friend_id', '=', targetId), eb('a.status', '=', 'pending')]));
   }
 
   async settle(id: number, status: ApplyStatus, now: number): Promise<boolean> {
