@@ -67,7 +67,7 @@ export async function createApp(config: Readonly<Config>, opts: AppOptions = {})
     const http = await createHttp(config, infra, services, metrics, entry);
     const gateway = createRealtime(config, infra, services, metrics, clock);
     warnAtStart(config, infra);
-    return lifecycle(config, infra, services, http, gateway, entry);
+    return lifecycle({ config, infra, services, http, gateway, entry });
   } catch (e) {
     await infra.close();
     throw e;
@@ -85,51 +85,62 @@ function warnAtStart(config: Readonly<Config>, infra: Infrastructure): void {
   });
 }
 
+/** Parts `App.close` stops, in this order. */
+interface Parts {
+  config: Readonly<Config>;
+  infra: Infrastructure;
+  services: Services;
+  http: Http;
+  gateway: Gateway;
+  entry: HttpEntry;
+}
+
+/** While sockets stay open, waits up to `ms` for another process to listen on our port, or until `cut.done`. */
+async function awaitSuccessor(p: Parts, ms: number, cut: { done: boolean }): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cut.done && p.gateway.size > 0 && Date.now() < until) {
+    if (await someoneListens(p.entry.port, p.config.host)) return p.infra.log.info('another process took the port: handing the sockets over');
+    await new Promise((r) => setTimeout(r, HANDOVER_POLL_MS));
+  }
+}
+
+/** The stop sequence of `App.close`. */
+async function stop(p: Parts, graceMs: number, cut: { done: boolean }): Promise<void> {
+  p.http.markClosing();
+  // The port is freed first, so that a new process can take it while our sockets stay open;
+  // they are dropped (clients reconnect on 1006) once it listens or the grace ends.
+  p.entry.stopListening();
+  p.gateway.stopAccepting();
+  if (graceMs > 0) await awaitSuccessor(p, graceMs, cut);
+  await p.gateway.close();
+  // In-flight requests finish; keep-alive connections are closed as soon as they are idle.
+  await p.entry.close(CLOSE_CUT_MS);
+  await p.http.app.close();
+  await p.services.delivery.flush();
+  await p.services.housekeeping.stop();
+  await p.infra.close();
+}
+
 /** Starting and stopping, in the order that loses nothing: see `App.close`. */
-function lifecycle(config: Readonly<Config>, infra: Infrastructure, s: Services, http: Http, gateway: Gateway, entry: HttpEntry): App {
+function lifecycle(p: Parts): App {
+  const { config, infra, http, gateway, entry } = p;
   let closed: Promise<void> | undefined;
-  let cutGrace = (): void => undefined;
-  /** Waits up to `ms` for another process to listen on our port, while sockets stay open. */
-  const handOver = async (ms: number): Promise<void> => {
-    const until = Date.now() + ms;
-    let cut = false;
-    cutGrace = () => void (cut = true);
-    while (!cut && gateway.size > 0 && Date.now() < until) {
-      if (await someoneListens(entry.port, config.host)) return infra.log.info('another process took the port: handing the sockets over');
-      await new Promise((r) => setTimeout(r, HANDOVER_POLL_MS));
-    }
-  };
+  const cut = { done: false };
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => gateway.handleUpgrade(req, socket, head, http.clientAddress(req));
-  const { media: _media, ...services } = s;
+  const { media: _media, ...services } = p.services;
   return {
     config, http: http.app, store: infra.store, bus: infra.bus, gateway, nodeId: infra.nodeId, services,
     async listen() {
       await http.app.ready();
       if (!entry.listening) await entry.listen(config.port, config.host);
       entry.serve(upgrade);
-      s.housekeeping.start(HOUSEKEEPING_INTERVAL_MS);
+      p.services.housekeeping.start(HOUSEKEEPING_INTERVAL_MS);
       return entry.port;
     },
     close(graceMs = 0) {
-      if (closed) {
-        if (graceMs === 0) cutGrace();
-        return closed;
-      }
-      closed = (async () => {
-        http.markClosing();
-        // The port is freed first, so that a new process can take it while our sockets stay
-        // open; they are dropped (clients reconnect on 1006) once it listens or the grace ends.
-        entry.stopListening();
-        gateway.stopAccepting();
-        if (graceMs > 0) await handOver(graceMs);
-        await gateway.close();
-        // In-flight requests finish; keep-alive connections are closed as soon as they are idle.
-        await entry.close(CLOSE_CUT_MS);
-        await http.app.close();
-        await s.delivery.flush();
-        await s.housekeeping.stop();
-        await infra.close();
-      })();
+      // A later call without grace cuts the wait of the first.
+      if (graceMs === 0) cut.done = true;
+      closed ??= stop(p, graceMs, cut);
       return closed;
     },
   };

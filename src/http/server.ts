@@ -1,11 +1,5 @@
-import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { HttpDeps } from './deps.js';
 import type { HttpEntry } from './entry.js';
@@ -18,7 +12,10 @@ import { mediaRoutes } from './routes/media.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
-import { failure, failureText } from '../domain/failures.js';
+import { failureText } from '../domain/failures.js';
+import { bodies } from './plugins/bodies.js';
+import { openapi } from './plugins/openapi.js';
+import { uploads } from './plugins/uploads.js';
 
 export interface HttpOptions {
   /** The HTTP server Fastify serves on (it may already be listening: see HttpEntry). */
@@ -41,19 +38,6 @@ export interface HttpOptions {
   observe?: (method: string, route: string, status: number, seconds: number) => void;
 }
 
-/** Extensions of uploaded images, audio and video, shown inline; anything else is sent as an attachment. */
-const INLINE_MEDIA = /\.(png|jpe?g|gif|webp|bmp|ico|mp3|m4a|aac|wav|ogg|oga|amr|flac|mp4|m4v|mov|webm|3gp|mkv|avi)$/i;
-
-/** Accepts JSON as the seed did: an empty body is `{}`, malformed JSON a 400 in the envelope. */
-function lenientJson(app: FastifyInstance): void {
-  const strict = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, {});
-    strict(req, String(body), (err, value) => (err ? done(failure('badRequest')) : done(null, value)));
-  });
-}
-
 /**
  * Parameters are validated by http/params.ts with the seed's rules: the schemas only document
  * them, so no validator is compiled. Response schemas whitelist the output; each route's
@@ -70,8 +54,9 @@ const lazySerializers: typeof defaultSerializers = (externalSchemas, options) =>
   };
 };
 
-export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+/** Fastify's own settings: request ids, proxies, limits, and failures before routing in the envelope. */
+function fastifyOptions(opts: HttpOptions): FastifyServerOptions & { serverFactory: HttpEntry['factory'] } {
+  return {
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     loggerInstance: opts.logger,
     trustProxy: opts.trustProxy,
@@ -96,7 +81,12 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
         socket.destroy(err);
       }
     },
-  });
+  };
+}
+
+/** The HTTP API: settings, error handling, request bodies, uploads, the OpenAPI document, then the routes. */
+export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions(opts));
   app.setValidatorCompiler(() => () => true);
   installErrorHandling(app);
   const observe = opts.observe;
@@ -105,59 +95,9 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
       observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
   }
-  lenientJson(app);
-  // The original ran egg-cors with origin '*': its H5 client calls the API from another origin.
-  await app.register(cors, {
-    origin: opts.corsOrigins === '*' ? '*' : opts.corsOrigins,
-    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
-    credentials: false,
-    maxAge: 86_400,
-  });
-  await app.register(formbody, { bodyLimit: opts.bodyLimit });
-  await app.register(multipart, {
-    // One byte more than allowed reaches the file store, which then refuses the file whole.
-    limits: { fileSize: opts.uploadMaxBytes + 1, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30, headerPairs: 200 },
-  });
-  await app.register(fastifyStatic, {
-    root: opts.uploadsRoot,
-    prefix: '/public/uploads/',
-    dotfiles: 'deny',
-    index: false,
-    list: false,
-    immutable: true,
-    maxAge: '30d',
-    // Uploads are the users' bytes on the API's origin: never run as a page, and only media
-    // shown inline (a PDF with scripts or a polyglot file is downloaded, not opened).
-    setHeaders: (reply, filePath) => {
-      void reply.header('x-content-type-options', 'nosniff');
-      void reply.header('content-security-policy', "default-src 'none'; sandbox");
-      if (!INLINE_MEDIA.test(filePath)) void reply.header('content-disposition', 'attachment');
-    },
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Natter IM API',
-        version: opts.version,
-        description:
-          'HTTP API of Natter. Every JSON answer is `{"msg":"ok","data":…}` on success and `{"msg":"fail","data":…}` ' +
-          'on failure (400 business error, 422 invalid parameters, 429 too many attempts). Parameters may be sent ' +
-          'as JSON, as a form or in the query string.',
-      },
-      components: {
-        securitySchemes: {
-          token: { type: 'apiKey', in: 'header', name: 'token' },
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        },
-      },
-    },
-  });
-  if (opts.docs) {
-    await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  }
+  await bodies(app, opts);
+  await uploads(app, opts.uploadsRoot);
+  await openapi(app, opts);
 
   systemRoutes(app, deps, { metricsToken: opts.metricsToken });
   accountRoutes(app, deps);
