@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../../src/app.js';
+import type { Bus } from '../../src/bus/port.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { DeliveryFaults } from '../../src/services/delivery.js';
@@ -38,6 +39,8 @@ export interface StartOptions {
   /** Allow 5xx answers (tests of failure handling). */
   allow5xx?: boolean;
   faults?: DeliveryFaults;
+  /** A bus shared with other servers of this process (several nodes without Redis). */
+  bus?: Bus;
   /** Use this database (e.g. another node's, from `server.databaseUrl`) instead of a fresh one; it is not dropped. */
   databaseUrl?: string;
 }
@@ -76,7 +79,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       cb();
     },
   });
-  const app = await createApp(config, { clock: opts.clock, logStream: sink, faults: opts.faults });
+  const app = await createApp(config, { clock: opts.clock, logStream: sink, faults: opts.faults, bus: opts.bus });
   const errors: string[] = [];
   app.http.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 500) errors.push(`${req.method} ${req.url} -> ${reply.statusCode}`);
