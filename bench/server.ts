@@ -6,8 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import { freshDatabase, type DialectName, type FreshDatabase } from '../test/helpers/databases.js';
 import { now, sleep } from './util.js';
 
 /**
@@ -130,54 +129,26 @@ export async function waitHealthy(base: string, child: ChildProcess | undefined,
   throw new Error(`${base} was not healthy within ${timeoutMs} ms`);
 }
 
-export interface FreshDb {
-  url: string;
-  label: string;
-  drop(): Promise<void>;
+/** A fresh database and the dialect it is of (labels the results). */
+export type FreshDb = FreshDatabase & { label: DialectName };
+
+/** The dialect of --db: `sqlite`, or a PostgreSQL/MySQL URL. */
+function dialectOf(spec: string): DialectName {
+  if (spec === 'sqlite' || spec.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(spec)) return 'postgres';
+  if (/^(mysql|mariadb):\/\//.test(spec)) return 'mysql';
+  throw new Error(`--db: expected sqlite, postgres://… or mysql://…, got ${spec}`);
 }
 
-const withDb = (admin: string, name: string): string => {
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
 /**
- * A new database for one scenario. `spec` is `sqlite` (a file in `dir`) or a PostgreSQL/MySQL
- * URL whose database is only used to create and drop `natter_bench_…` next to it.
+ * A new database for one scenario, made by the tests' `freshDatabase`. `spec` is `sqlite` (a file
+ * in `dir`) or a PostgreSQL/MySQL URL whose database is only used to create and drop a fresh one
+ * next to it.
  */
 export async function freshDb(spec: string, dir: string): Promise<FreshDb> {
-  if (spec === 'sqlite' || spec.startsWith('sqlite:')) {
-    return { url: `sqlite:${path.join(dir, 'natter.db')}`, label: 'sqlite', drop: async () => undefined };
-  }
-  const name = `natter_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  if (/^postgres(ql)?:\/\//.test(spec)) {
-    const run = async (sql: string) => {
-      const c = new pg.Client({ connectionString: spec });
-      await c.connect();
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
-    await run(`create database ${name}`);
-    return { url: withDb(spec, name), label: 'postgres', drop: () => run(`drop database if exists ${name} with (force)`) };
-  }
-  if (/^(mysql|mariadb):\/\//.test(spec)) {
-    const admin = spec.replace(/^mariadb:/, 'mysql:');
-    const run = async (sql: string) => {
-      const c = await mysql.createConnection(admin);
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
-    await run(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
-    return { url: withDb(admin, name), label: 'mysql', drop: () => run(`drop database if exists ${name}`) };
-  }
-  throw new Error(`--db: expected sqlite, postgres://… or mysql://…, got ${spec}`);
+  const dialect = dialectOf(spec);
+  const admin = dialect === 'sqlite' ? undefined : spec.replace(/^mariadb:/, 'mysql:');
+  return { ...(await freshDatabase(dialect, dir, admin)), label: dialect };
 }
 
 export interface ChildServer {

@@ -26,6 +26,19 @@ async function buildGroup(t: Target, owner: Account, members: Account[], conc: n
   return { id, invited: missing.length };
 }
 
+/** One member of the group: its account, its socket and which messages (0..K) it has received. */
+class MemberState {
+  readonly seen: Uint8Array;
+  socket: Receiver | undefined;
+
+  constructor(
+    readonly account: Account,
+    messages: number,
+  ) {
+    this.seen = new Uint8Array(messages);
+  }
+}
+
 /**
  * `group`: one group of G members, all online (on node B); the owner sends K messages (to
  * node A) with at most W in flight. Measures deliveries per second and, per message, the time
@@ -54,24 +67,22 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const counts = new Int32Array(K + 1);
   const firstAt = new Float64Array(K + 1).fill(NaN);
   const lastAt = new Float64Array(K + 1).fill(NaN);
-  const seen = members.map(() => new Uint8Array(K + 1));
+  const memberStates = members.map((m) => new MemberState(m, K + 1));
   let dup = 0;
   let deliveries = 0;
   let frameBytes = 0;
-  const onRecv = (mi: number, m: { from: number; q: number }, at: number, bytes: number) => {
+  const onRecv = (member: MemberState, m: { from: number; q: number }, at: number, bytes: number) => {
     if (m.from !== owner.id || m.q < 0 || m.q > K) return;
     frameBytes = bytes;
-    const s = seen[mi] as Uint8Array;
-    if (s[m.q]) return void dup++;
-    s[m.q] = 1;
+    if (member.seen[m.q]) return void dup++;
+    member.seen[m.q] = 1;
     if (m.q < K) deliveries++;
     if (Number.isNaN(firstAt[m.q])) firstAt[m.q] = at;
     if (++(counts[m.q] as number) === N) lastAt[m.q] = at;
   };
-  const sockets: Receiver[] = [];
   const tConn = now();
-  await pool(members, 64, deadline, async (m, i) => {
-    sockets[i] = await connect(t.recvBase, m.token, key, (x, at, bytes) => onRecv(i, x, at, bytes));
+  await pool(memberStates, 64, deadline, async (member) => {
+    member.socket = await connect(t.recvBase, member.account.token, key, (x, at, bytes) => onRecv(member, x, at, bytes));
   });
   const connectMs = now() - tConn;
   await sleep(300);
@@ -110,7 +121,7 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   await sleep(250);
   const cpuUs = t.cpuSinceMark();
   const peakRss = t.peakRssMB();
-  closeAll(sockets);
+  closeAll(memberStates.map((m) => m.socket));
 
   const toLast: number[] = [];
   const toFirst: number[] = [];
@@ -129,7 +140,7 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const results = {
     members: G, messages: K, window: W, groupId: g.id, invitedAfterCreate: g.invited,
     registerMs: round(registerMs, 0), buildMs: round(buildMs, 0), connectMs: round(connectMs, 0), warmupComplete: warm,
-    frameBytes, closedSockets: sockets.filter((s) => s.closeCode !== undefined).length,
+    frameBytes, closedSockets: memberStates.filter((m) => m.socket?.closeCode !== undefined).length,
     expectedDeliveries: K * N, deliveries, lost: K * N - deliveries, duplicated: dup, incompleteMessages: incomplete,
     sendErrors: errors, firstError, seconds: round(seconds, 3), deliveriesPerSec: round(perSec, 0),
     toLastMemberMs: last, toFirstMemberMs: first,

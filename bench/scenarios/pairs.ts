@@ -1,5 +1,5 @@
 import { flag, type Options } from '../args.js';
-import { benchData, befriend, closeAll, connect, registerMany, warmSockets, type Receiver } from '../client.js';
+import { benchData, befriend, closeAll, connect, registerMany, warmSockets, type Account, type Receiver } from '../client.js';
 import { serverRows, type ScenarioResult } from '../report.js';
 import type { Target } from '../target.js';
 import { now, pool, round, runKey, sleep, summarize, waitFor } from '../util.js';
@@ -14,6 +14,30 @@ export async function calibrate(t: Target): Promise<number | null> {
   await pool(Array.from({ length: n }), 10, now() + 60_000, () => t.api.request('GET', '/healthz'));
   const cpu = t.cpuSinceMark();
   return cpu === null ? null : round(cpu / n, 0);
+}
+
+/** One sender/receiver pair: its accounts, the receiver's socket and what happened to each sequence number. */
+class PairState {
+  /** Receive times by sequence number (NaN = not yet). */
+  readonly recvAt: Float64Array;
+  readonly acked: Uint8Array;
+  /** Causal order: a message sent after another was acknowledged must arrive after it. */
+  readonly ackedUnreceived = new Set<number>();
+  /** Per sequence number, the messages acknowledged but not yet received when it was sent. */
+  readonly mustFollow: (number[] | undefined)[];
+  /** Highest sequence number received so far. */
+  maxSeen = -1;
+  socket: Receiver | undefined;
+
+  constructor(
+    readonly sender: Account,
+    readonly receiver: Account,
+    messages: number,
+  ) {
+    this.recvAt = new Float64Array(messages).fill(NaN);
+    this.acked = new Uint8Array(messages);
+    this.mustFollow = new Array<number[] | undefined>(messages);
+  }
 }
 
 /**
@@ -36,16 +60,9 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   const senders = await registerMany(t.api, `s${key}`, P, conc, deadline);
   const receivers = await registerMany(t.api, `r${key}`, P, conc, deadline);
   const registerMs = now() - tReg;
-  await pool(senders, conc, deadline, (s, i) => befriend(t.api, s, receivers[i] as (typeof receivers)[number]));
+  const pairStates = senders.map((s, i) => new PairState(s, receivers[i] as Account, M));
+  await pool(pairStates, conc, deadline, (p) => befriend(t.api, p.sender, p.receiver));
 
-  // Per pair: send and receive times by sequence number (NaN = not yet).
-  const sendAt = senders.map(() => new Float64Array(M).fill(NaN));
-  const recvAt = senders.map(() => new Float64Array(M).fill(NaN));
-  const acked = senders.map(() => new Uint8Array(M));
-  // Causal order: a message sent after another was acknowledged must arrive after it.
-  const ackedUnreceived = senders.map(() => new Set<number>());
-  const mustFollow = senders.map(() => new Array<number[] | undefined>(M));
-  const maxSeen = new Int32Array(P).fill(-1);
   const latencies = new Float64Array(P * M);
   let received = 0;
   let dup = 0;
@@ -55,26 +72,23 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   let lastRecv = 0;
   let warmReceived = 0;
 
-  const onRecv = (i: number, m: { from: number; q: number; t: number }, at: number) => {
-    const s = senders[i];
-    const rAt = recvAt[i] as Float64Array;
-    if (!s || m.from !== s.id || m.q >= M) return void stray++;
+  const onRecv = (p: PairState, m: { from: number; q: number; t: number }, at: number) => {
+    if (m.from !== p.sender.id || m.q >= M) return void stray++;
     if (m.q < 0) return void warmReceived++;
-    if (!Number.isNaN(rAt[m.q])) return void dup++;
-    rAt[m.q] = at;
+    if (!Number.isNaN(p.recvAt[m.q])) return void dup++;
+    p.recvAt[m.q] = at;
     latencies[received++] = at - m.t;
     if (at > lastRecv) lastRecv = at;
-    if (m.q < (maxSeen[i] as number)) inversions++;
-    else maxSeen[i] = m.q;
-    (ackedUnreceived[i] as Set<number>).delete(m.q);
-    const before = (mustFollow[i] as (number[] | undefined)[])[m.q];
-    if (before?.some((a) => Number.isNaN(rAt[a]))) outOfOrder++;
+    if (m.q < p.maxSeen) inversions++;
+    else p.maxSeen = m.q;
+    p.ackedUnreceived.delete(m.q);
+    const before = p.mustFollow[m.q];
+    if (before?.some((a) => Number.isNaN(p.recvAt[a]))) outOfOrder++;
   };
 
-  const sockets: Receiver[] = [];
   const tConn = now();
-  await pool(receivers, 64, deadline, async (r, i) => {
-    sockets[i] = await connect(t.recvBase, r.token, key, (m, at) => onRecv(i, m, at));
+  await pool(pairStates, 64, deadline, async (p) => {
+    p.socket = await connect(t.recvBase, p.receiver.token, key, (m, at) => onRecv(p, m, at));
   });
   const connectMs = now() - tConn;
   await sleep(300); // connect-time notices settle
@@ -87,10 +101,10 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   const warmEach = Math.ceil(flag(o, 'warmup', 1000) / P);
   let warmAcked = 0;
   await Promise.all(
-    senders.map(async (s, i) => {
+    pairStates.map(async (p) => {
       for (let j = 0; j < warmEach && now() < deadline; j++) {
-        const body = { sendto_id: (receivers[i] as (typeof receivers)[number]).id, chatType: 'single', type: 'text', data: benchData(key, -1 - j, round(now(), 3)) };
-        const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, s.token, 30_000).catch(() => undefined);
+        const body = { sendto_id: p.receiver.id, chatType: 'single', type: 'text', data: benchData(key, -1 - j, round(now(), 3)) };
+        const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, p.sender.token, 30_000).catch(() => undefined);
         if (res?.status === 200) warmAcked++;
       }
     }),
@@ -101,20 +115,18 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   let firstError: string | undefined;
   let ackCount = 0;
   let sentCount = 0;
-  const send = async (i: number, q: number) => {
-    const s = senders[i] as (typeof senders)[number];
+  const send = async (p: PairState, q: number) => {
     const at = now();
-    (sendAt[i] as Float64Array)[q] = at;
-    const pending = ackedUnreceived[i] as Set<number>;
-    if (pending.size > 0) (mustFollow[i] as (number[] | undefined)[])[q] = [...pending];
+    const pending = p.ackedUnreceived;
+    if (pending.size > 0) p.mustFollow[q] = [...pending];
     sentCount++;
     try {
-      const body = { sendto_id: (receivers[i] as (typeof receivers)[number]).id, chatType: 'single', type: 'text', data: benchData(key, q, round(at, 3)) };
-      const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, s.token, 30_000);
+      const body = { sendto_id: p.receiver.id, chatType: 'single', type: 'text', data: benchData(key, q, round(at, 3)) };
+      const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, p.sender.token, 30_000);
       if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-      (acked[i] as Uint8Array)[q] = 1;
+      p.acked[q] = 1;
       ackCount++;
-      if (Number.isNaN((recvAt[i] as Float64Array)[q])) pending.add(q);
+      if (Number.isNaN(p.recvAt[q])) pending.add(q);
     } catch (e) {
       errors++;
       firstError ??= (e as Error).message;
@@ -128,7 +140,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   // Pacing: message q of sender i is due at t0 + (q * P + i) / rate seconds.
   const due = (i: number, q: number) => t0 + ((q * P + i) / rate) * 1000;
   await Promise.all(
-    senders.map(async (_s, i) => {
+    pairStates.map(async (p, i) => {
       let next = 0;
       const worker = async () => {
         for (;;) {
@@ -138,28 +150,28 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
             const wait = due(i, q) - now();
             if (wait > 0) await sleep(wait);
           }
-          await send(i, q);
+          await send(p, q);
         }
       };
       await Promise.all(Array.from({ length: Math.min(W, M) }, worker));
     }),
   );
   const sendEnd = now();
-  const allArrived = () => senders.every((_s, i) => (ackedUnreceived[i] as Set<number>).size === 0) && received >= ackCount;
+  const allArrived = () => pairStates.every((p) => p.ackedUnreceived.size === 0) && received >= ackCount;
   await waitFor(allArrived, Math.min(30_000, Math.max(1000, deadline + 30_000 - now())));
   const end = Math.max(lastRecv, t0);
   await sleep(250); // trailing cursor writes belong to these messages
   const cpuUs = t.cpuSinceMark();
   const client = process.cpuUsage(cpu0);
   const peakRss = t.peakRssMB();
-  closeAll(sockets);
+  closeAll(pairStates.map((p) => p.socket));
 
   let lost = 0;
   let deliveredUnacked = 0;
-  for (let i = 0; i < P; i++) {
+  for (const p of pairStates) {
     for (let q = 0; q < M; q++) {
-      const a = (acked[i] as Uint8Array)[q] === 1;
-      const r = !Number.isNaN((recvAt[i] as Float64Array)[q]);
+      const a = p.acked[q] === 1;
+      const r = !Number.isNaN(p.recvAt[q]);
       if (a && !r) lost++;
       if (!a && r) deliveredUnacked++;
     }

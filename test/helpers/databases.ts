@@ -34,35 +34,41 @@ const withDb = (admin: string, name: string): string => {
   return u.toString();
 };
 
-/** A new, empty database of the dialect, dropped again by `drop()`. */
-export async function freshDatabase(dialect: DialectName, tmpDir: string): Promise<FreshDatabase> {
+/**
+ * A new, empty database of the dialect, dropped again by `drop()`. PostgreSQL and MySQL databases
+ * are made next to the one `admin` names (default TEST_PG_URL / TEST_MYSQL_URL); SQLite's is a
+ * file in `tmpDir`.
+ */
+export async function freshDatabase(dialect: DialectName, tmpDir: string, admin?: string): Promise<FreshDatabase> {
   const name = `natter_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (dialect === 'sqlite') {
     const file = path.join(tmpDir, `${name}.db`);
     return { url: `sqlite:${file}`, drop: async () => undefined };
   }
   if (dialect === 'postgres') {
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
+    const server = admin ?? PG_ADMIN;
+    const c = new pg.Client({ connectionString: server });
+    await c.connect();
+    await c.query(`create database ${name}`);
+    await c.end();
     return {
-      url: withDb(PG_ADMIN, name),
+      url: withDb(server, name),
       drop: async () => {
-        const c = new pg.Client({ connectionString: PG_ADMIN });
+        const c = new pg.Client({ connectionString: server });
         await c.connect();
         await c.query(`drop database if exists ${name} with (force)`);
         await c.end();
       },
     };
   }
-  const admin = await mysql.createConnection(MYSQL_ADMIN);
-  await admin.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
-  await admin.end();
+  const server = admin ?? MYSQL_ADMIN;
+  const c = await mysql.createConnection(server);
+  await c.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
+  await c.end();
   return {
-    url: withDb(MYSQL_ADMIN, name),
+    url: withDb(server, name),
     drop: async () => {
-      const c = await mysql.createConnection(MYSQL_ADMIN);
+      const c = await mysql.createConnection(server);
       await c.query(`drop database if exists ${name}`);
       await c.end();
     },
