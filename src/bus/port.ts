@@ -1,3 +1,12 @@
+/** Events are versioned JSON objects. */
+export interface BusEvent {
+  v: 1;
+  type: string;
+  [key: string]: unknown;
+}
+
+export type BusHandler = (event: BusEvent) => void;
+
 /**
  * The message bus between nodes. Contract (both implementations pass test/contract/bus.test.ts):
  * - at most once: an event may be lost (a node down, Redis unreachable), never duplicated;
@@ -8,16 +17,7 @@
  *   publishes) but may travel once: on Redis one message reaches every node, not one per topic;
  * - `onGap` listeners hear when events may have been lost on the way (the subscriber connection
  *   dropped and came back): whoever keeps state from events re-reads it from the store.
- * Events are versioned JSON objects.
  */
-export interface BusEvent {
-  v: 1;
-  type: string;
-  [key: string]: unknown;
-}
-
-export type BusHandler = (event: BusEvent) => void;
-
 export interface Bus {
   publish(topic: string, event: BusEvent): Promise<void>;
   publishMany(topics: readonly string[], event: BusEvent): Promise<void>;

@@ -46,12 +46,12 @@ export class UserService {
     await this.store.users.update(userId, { userset }, this.clock.now());
   }
 
-  /** E34: changes one profile field by name (spec §8.7); returns the seed's success text. */
   /** Whether the user changed their avatar within the last minute. */
   async avatarChangedRecently(userId: number): Promise<boolean> {
     return (await this.store.rates.peek(avatarKey(userId), this.clock.now())) > 0;
   }
 
+  /** E34: changes one profile field by name (spec §8.7); returns the seed's success text. */
   async updateField(userId: number, field: string, value: string): Promise<string> {
     const user = await this.store.users.findById(userId);
     if (!user || user.status !== UserStatus.active) throw failure('profileUserMissing');

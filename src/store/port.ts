@@ -2,10 +2,6 @@ import type { ApplyRow, ApplyStatus, ApplyWithApplicant, ContactRow, FriendFlags
 import type { Group, MemberWithUser, Membership } from '../domain/group.js';
 import type { User, UserInfo } from '../domain/user.js';
 
-/**
- * The storage port services depend on. Implemented once over Kysely for every dialect.
- * Methods throw StoreError (store/errors.ts) for constraint violations.
- */
 export type NewUser = Pick<User, 'uuid' | 'username' | 'password' | 'role' | 'status'> &
   Partial<Omit<User, 'id' | 'uuid' | 'username' | 'password' | 'role' | 'status' | 'create_time' | 'update_time' | 'register_time'>>;
 
@@ -127,8 +123,6 @@ export interface MessageRepo {
   find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined>;
 }
 
-/** A contact-list entry with the friend's profile (E08). */
-
 export interface FriendRepo {
   /** The owner's contact entry for the friend, if any. */
   row(ownerId: number, friendId: number): Promise<FriendRow | undefined>;
@@ -205,6 +199,10 @@ export interface Repos {
   counters: CounterRepo;
 }
 
+/**
+ * The storage port services depend on. Implemented once over Kysely for every dialect.
+ * Methods throw StoreError (store/errors.ts) for constraint violations.
+ */
 export interface Store extends Repos {
   readonly dialect: 'sqlite' | 'postgres' | 'mysql';
   /** Runs `fn` in one transaction: all its writes commit together or not at all. Never await network IO inside. */
