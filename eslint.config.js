@@ -20,7 +20,10 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: false } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'error',
     },
@@ -38,27 +41,54 @@ export default tseslint.config(
   },
   layer(
     ['src/domain/**/*.ts'],
-    [[...io, 'node:fs', 'fs', 'node:net', 'node:http'], ['**/services/**', '**/store/**', '**/http/**', '**/realtime/**', '**/bus/**', '**/files/**', '**/compose/**', '**/app.js']],
+    [
+      [...io, 'node:fs', 'fs', 'node:net', 'node:http'],
+      ['**/services/**', '**/store/**', '**/http/**', '**/realtime/**', '**/bus/**', '**/files/**', '**/compose/**', '**/app.js'],
+    ],
     'domain/ is pure: types and rules, no IO and no other layer.',
   ),
   layer(
     ['src/services/**/*.ts'],
-    [io, ['**/http/**', '**/realtime/**', '**/app.js', '**/store/kysely-store.js', '**/store/repos/**', '**/store/dialects/**', '**/store/migrations/**', '**/bus/*-bus.js', '**/files/local*', '**/files/s3*', '**/compose/**']],
+    [
+      io,
+      [
+        '**/http/**',
+        '**/realtime/**',
+        '**/app.js',
+        '**/store/kysely-store.js',
+        '**/store/repos/**',
+        '**/store/dialects/**',
+        '**/store/migrations/**',
+        '**/bus/*-bus.js',
+        '**/files/local*',
+        '**/files/s3*',
+        '**/compose/**',
+      ],
+    ],
     'services/ depend on ports (store/port, bus/port, files/port) and domain only.',
   ),
   layer(
     ['src/http/**/*.ts'],
-    [[...drivers, 'kysely', 'ws', 'ioredis'], ['**/realtime/**', '**/store/**', '**/bus/**', '**/compose/**', '**/app.js']],
+    [
+      [...drivers, 'kysely', 'ws', 'ioredis'],
+      ['**/realtime/**', '**/store/**', '**/bus/**', '**/compose/**', '**/app.js'],
+    ],
     'http/ reaches the rest through services; it never imports realtime, storage or the bus.',
   ),
   layer(
     ['src/realtime/**/*.ts'],
-    [[...drivers, 'kysely', 'fastify', 'ioredis'], ['**/http/**', '**/store/**', '**/compose/**', '**/app.js']],
+    [
+      [...drivers, 'kysely', 'fastify', 'ioredis'],
+      ['**/http/**', '**/store/**', '**/compose/**', '**/app.js'],
+    ],
     'realtime/ reaches the rest through services and the bus port; it never imports http or storage.',
   ),
   layer(
     ['src/store/**/*.ts'],
-    [['fastify', '@fastify/*', 'ws', 'ioredis'], ['**/services/**', '**/http/**', '**/realtime/**', '**/bus/**', '**/compose/**', '**/app.js']],
+    [
+      ['fastify', '@fastify/*', 'ws', 'ioredis'],
+      ['**/services/**', '**/http/**', '**/realtime/**', '**/bus/**', '**/compose/**', '**/app.js'],
+    ],
     'store/ knows nothing of HTTP, sockets or services.',
   ),
   layer(
@@ -68,7 +98,10 @@ export default tseslint.config(
   ),
   layer(
     ['src/bus/**/*.ts'],
-    [[...drivers, 'kysely', 'fastify', 'ws'], ['**/services/**', '**/http/**', '**/realtime/**', '**/store/**', '**/compose/**', '**/app.js']],
+    [
+      [...drivers, 'kysely', 'fastify', 'ws'],
+      ['**/services/**', '**/http/**', '**/realtime/**', '**/store/**', '**/compose/**', '**/app.js'],
+    ],
     'bus/ is a transport: no storage, no HTTP, no sockets.',
   ),
   {

@@ -49,7 +49,21 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
                   --quiet seconds: first wait up to this long for the machine to be ≥ 60% idle
 `;
 
-const NUMERIC = ['warmup', 'quiet', 'pairs', 'messages', 'window', 'rate', 'members', 'connections', 'sources', 'waiting', 'senders', 'time-limit', 'concurrency'];
+const NUMERIC = [
+  'warmup',
+  'quiet',
+  'pairs',
+  'messages',
+  'window',
+  'rate',
+  'members',
+  'connections',
+  'sources',
+  'waiting',
+  'senders',
+  'time-limit',
+  'concurrency',
+];
 
 export function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -74,13 +88,15 @@ export function parseArgs(argv: string[]): Options {
       return v;
     };
     if ((SCENARIOS as readonly string[]).includes(a)) o.scenarios.push(a as Scenario);
-    else if (a === '--url') o.url = value().split(',').map((u) => u.trim().replace(/\/+$/, ''));
+    else if (a === '--url')
+      o.url = value()
+        .split(',')
+        .map((u) => u.trim().replace(/\/+$/, ''));
     else if (a === '--pid') o.pid = value().split(',').map(Number);
     else if (a === '--db') {
       o.db = value();
       o.dbGiven = true;
-    }
-    else if (a === '--redis') o.redis = value();
+    } else if (a === '--redis') o.redis = value();
     else if (a === '--nodes') o.nodes = Number(value());
     else if (a === '--json') o.json = value();
     else if (a === '--cpu-prof') o.cpuProf = true;
@@ -96,10 +112,12 @@ export function parseArgs(argv: string[]): Options {
   if (o.scenarios.length === 0) o.scenarios = ['pairs', 'latency', 'group', 'offline'];
   if (o.nodes !== 1 && o.nodes !== 2) throw new Error('--nodes: 1 or 2');
   if (o.url.length > 0 && o.nodes !== 1) throw new Error('--nodes starts servers; with --url give both URLs instead');
-  if (o.nodes === 2 && (!o.redis || o.db === 'sqlite')) throw new Error('--nodes 2 needs --db postgres://… (or mysql://…) and --redis redis://…');
+  if (o.nodes === 2 && (!o.redis || o.db === 'sqlite'))
+    throw new Error('--nodes 2 needs --db postgres://… (or mysql://…) and --redis redis://…');
   for (const u of o.url) {
     const host = new URL(u).hostname;
-    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`--url ${u}: the benchmark only sends traffic to loopback addresses`);
+    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host))
+      throw new Error(`--url ${u}: the benchmark only sends traffic to loopback addresses`);
   }
   return o;
 }

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from './args.js';
 import { runOne } from './runner.js';
-import { ensureBuilt } from './server.js';
-import { ROOT } from './server.js';
+import { ensureBuilt, ROOT } from './server.js';
 import { lineChart } from './svg.js';
 import { machine } from './util.js';
 
@@ -77,10 +76,23 @@ async function measure(argv: string[], take: (name: string) => string | undefine
     };
     points.push(point);
     runs.push(JSON.parse(line));
-    console.log(`   delivered ${point.deliveredPerSec} msgs/s, p50 ${point.p50} ms, p99 ${point.p99} ms, lost ${point.lost}, ${point.serverCpuUsPerMsg} µs/msg`);
+    console.log(
+      `   delivered ${point.deliveredPerSec} msgs/s, p50 ${point.p50} ms, p99 ${point.p99} ms, lost ${point.lost}, ${point.serverCpuUsPerMsg} µs/msg`,
+    );
   }
   const mode = loads ? 'loads' : 'rates';
-  return { at: new Date().toISOString(), machine: m, database, mode, pairs: P, window: W, messages: loads ? (base.given.messages ?? 50) : null, seconds, points, runs };
+  return {
+    at: new Date().toISOString(),
+    machine: m,
+    database,
+    mode,
+    pairs: P,
+    window: W,
+    messages: loads ? (base.given.messages ?? 50) : null,
+    seconds,
+    points,
+    runs,
+  };
 }
 
 function draw(d: Saved): string {
@@ -97,8 +109,28 @@ function draw(d: Saved): string {
     series: [
       { name: 'delivered msgs/s', color: '#1f5fbf', axis: 'left', points: d.points.map((p) => ({ x: p.offered, y: p.deliveredPerSec })) },
       { name: 'p99 latency (ms)', color: '#d9480f', axis: 'right', points: d.points.map((p) => ({ x: p.offered, y: p.p99 ?? 0 })) },
-      { name: 'p50 latency (ms)', color: '#f08c00', axis: 'right', dashed: true, points: d.points.map((p) => ({ x: p.offered, y: p.p50 ?? 0 })) },
-      ...(loads ? [] : [{ name: 'delivered = offered', color: '#9aa5b1', axis: 'left' as const, dashed: true, reference: true, points: [{ x: 0, y: 0 }, { x: Math.max(...xs), y: Math.max(...xs) }] }]),
+      {
+        name: 'p50 latency (ms)',
+        color: '#f08c00',
+        axis: 'right',
+        dashed: true,
+        points: d.points.map((p) => ({ x: p.offered, y: p.p50 ?? 0 })),
+      },
+      ...(loads
+        ? []
+        : [
+            {
+              name: 'delivered = offered',
+              color: '#9aa5b1',
+              axis: 'left' as const,
+              dashed: true,
+              reference: true,
+              points: [
+                { x: 0, y: 0 },
+                { x: Math.max(...xs), y: Math.max(...xs) },
+              ],
+            },
+          ]),
     ],
     marks: [{ axis: 'right', y: 10, label: '10 ms', color: '#d9480f' }],
   });

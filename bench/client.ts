@@ -25,7 +25,10 @@ export class Api {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(readonly base: string, maxSockets = 256) {
+  constructor(
+    readonly base: string,
+    maxSockets = 256,
+  ) {
     const u = new URL(base);
     this.host = u.hostname;
     this.port = Number(u.port || 80);

@@ -102,7 +102,8 @@ export function flameSvg(root: Frame, title: string): string {
   const rects = rows.map(({ x, level, w, f, share }) => {
     const y = height - 20 - (level + 1) * ROW;
     const label = `${f.name}${f.where ? ` ${f.where}` : ''} — ${(share * 100).toFixed(1)} %`;
-    const text = w > 40 ? `<text x="${(x + 3).toFixed(1)}" y="${y + 12}" font-size="11">${escape(f.name.slice(0, Math.floor(w / 6.5)))}</text>` : '';
+    const text =
+      w > 40 ? `<text x="${(x + 3).toFixed(1)}" y="${y + 12}" font-size="11">${escape(f.name.slice(0, Math.floor(w / 6.5)))}</text>` : '';
     return `<g><title>${escape(label)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(0.5, w - 0.5).toFixed(1)}" height="${ROW - 1}" fill="${colour(f.where, f.name)}"/>${text}</g>`;
   });
   return [

@@ -41,7 +41,11 @@ export function origin(url: string): string {
  * Self time per function and per origin. `window` ([from, to] on the monotonic clock in µs, as
  * the benchmark's JSON lines give it) keeps only the samples taken while a scenario measured.
  */
-export function summarizeProfile(file: string, top = 25, window?: [number, number]): { busyMs: number; idleMs: number; functions: Line[]; origins: Line[] } {
+export function summarizeProfile(
+  file: string,
+  top = 25,
+  window?: [number, number],
+): { busyMs: number; idleMs: number; functions: Line[]; origins: Line[] } {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
@@ -103,7 +107,9 @@ function main(): void {
 
 export function printProfile(file: string, top: number, window?: [number, number]): void {
   const s = summarizeProfile(file, top, window);
-  console.log(`${file}${window ? ' (measured window only)' : ''}: ${s.busyMs} ms busy, ${s.idleMs} ms idle\n  self time by function (% of busy time):`);
+  console.log(
+    `${file}${window ? ' (measured window only)' : ''}: ${s.busyMs} ms busy, ${s.idleMs} ms idle\n  self time by function (% of busy time):`,
+  );
   for (const f of s.functions) console.log(`  ${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}  ${f.where}`);
   console.log('  self time by origin:');
   for (const o of s.origins) console.log(`  ${String(o.pct).padStart(5)}%  ${String(o.ms).padStart(6)} ms  ${o.name}`);

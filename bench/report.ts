@@ -37,11 +37,14 @@ export function printTable(r: ScenarioResult, t: Target): void {
   const head = `== ${r.title} — ${t.database}, ${t.bus} bus, ${t.nodes} node${t.nodes > 1 ? 's' : ''} ==`;
   const lines = r.rows.map((row) => {
     const ok = met(row);
-    const target = row.target ? (row.target.label ?? `${row.target.op === '<=' ? '≤' : row.target.op === '>=' ? '≥' : '='} ${fmt(row.target.value)}`) : '';
+    const target = row.target
+      ? (row.target.label ?? `${row.target.op === '<=' ? '≤' : row.target.op === '>=' ? '≥' : '='} ${fmt(row.target.value)}`)
+      : '';
     const value = typeof row.value === 'number' ? fmt(row.value, row.digits ?? 0) : fmt(row.value);
     return `  ${row.label.padEnd(40)} ${value.padStart(14)}   ${target.padEnd(12)} ${ok === null ? '' : ok ? 'met' : 'NOT MET'}`;
   });
-  const other = t.otherCores === null ? '' : `\n  (other processes kept ${t.otherCores} of ${machine().cores} cores busy while this was measured)`;
+  const other =
+    t.otherCores === null ? '' : `\n  (other processes kept ${t.otherCores} of ${machine().cores} cores busy while this was measured)`;
   console.log(`\n${head}\n${lines.join('\n')}${other}`);
 }
 
@@ -54,7 +57,14 @@ export function jsonLine(r: ScenarioResult, t: Target, o: Options, m: Machine = 
     scenario: r.scenario,
     at: new Date().toISOString(),
     machine: m,
-    flags: { ...o.given, url: o.url.length > 0 ? o.url : undefined, nodes: t.nodes, db: mask(o.db), redis: o.redis && mask(o.redis), cpuProf: o.cpuProf || undefined },
+    flags: {
+      ...o.given,
+      url: o.url.length > 0 ? o.url : undefined,
+      nodes: t.nodes,
+      db: mask(o.db),
+      redis: o.redis && mask(o.redis),
+      cpuProf: o.cpuProf || undefined,
+    },
     database: t.database,
     bus: t.bus,
     nodes: t.nodes,

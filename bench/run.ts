@@ -21,8 +21,12 @@ async function main(): Promise<void> {
   console.log(`natter bench: ${m.cores} cores (${m.cpu}), ${m.memoryMB} MB, node ${m.node}, ${m.os}, load average ${m.load1}`);
   if (o.url.length === 0) {
     ensureBuilt(o.entry);
-    const env = Object.entries(BENCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`servers started here (${o.nodes} node${o.nodes > 1 ? 's' : ''}, database ${o.db.replace(/\/\/[^@/]*@/, '//…@')}${o.redis ? ', Redis' : ''}) run with ${env}`);
+    const env = Object.entries(BENCH_ENV)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(
+      `servers started here (${o.nodes} node${o.nodes > 1 ? 's' : ''}, database ${o.db.replace(/\/\/[^@/]*@/, '//…@')}${o.redis ? ', Redis' : ''}) run with ${env}`,
+    );
     console.log('SCRYPT_COST=10 makes registration fast enough for setup; it is not the production default (14).');
   } else {
     console.log(`targeting ${o.url.join(', ')}${o.pid.length ? ` (pids ${o.pid.join(', ')})` : ' (no CPU/RSS figures without --pid)'}`);
@@ -30,7 +34,8 @@ async function main(): Promise<void> {
   let failures = 0;
   for (const name of o.scenarios) {
     // Heavy pairs runs keep every sender's window in flight: one keep-alive socket per request.
-    const sockets = name === 'pairs' || name === 'latency' ? Math.min(4096, Math.max(64, (o.given.pairs ?? 200) * (o.given.window ?? 10))) : 256;
+    const sockets =
+      name === 'pairs' || name === 'latency' ? Math.min(4096, Math.max(64, (o.given.pairs ?? 200) * (o.given.window ?? 10))) : 256;
     try {
       const { result, line, target } = await runOne(name, o, sockets);
       printTable(result, target);

@@ -4,8 +4,8 @@ import { connections } from './scenarios/connections.js';
 import { group } from './scenarios/group.js';
 import { offline } from './scenarios/offline.js';
 import { pairs } from './scenarios/pairs.js';
-import { Target } from './target.js';
 import { idleShare } from './server.js';
+import { Target } from './target.js';
 import { machine, now } from './util.js';
 
 /** Runs one scenario against its own target (fresh servers and database unless --url). */
@@ -24,7 +24,11 @@ export function runScenario(name: Scenario, o: Options, t: Target): Promise<Scen
 }
 
 /** Opens a target, runs one scenario, closes the target whatever happens. */
-export async function runOne(name: Scenario, o: Options, maxSockets?: number): Promise<{ result: ScenarioResult; line: string; target: Target }> {
+export async function runOne(
+  name: Scenario,
+  o: Options,
+  maxSockets?: number,
+): Promise<{ result: ScenarioResult; line: string; target: Target }> {
   const quiet = o.given.quiet ?? 0;
   if (quiet > 0) {
     const end = now() + quiet * 1000;

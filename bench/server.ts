@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -229,7 +228,10 @@ export async function startChild(o: ChildOptions): Promise<ChildServer> {
     sampler,
     logFile,
     warnings: () => {
-      const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)\d/.test(l));
+      const lines = fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => /"level":(4|5|6)\d/.test(l));
       return { count: lines.length, samples: lines.slice(0, 3).map((l) => l.slice(0, 300)) };
     },
     async stop() {

@@ -72,7 +72,9 @@ export function lineChart(c: ChartSpec): string {
     return m.t + ph - f * ph;
   };
   const o: string[] = [];
-  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  o.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
   o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   o.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(c.title)}</text>`);
   o.push(`<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">${esc(c.subtitle)}</text>`);
@@ -88,23 +90,30 @@ export function lineChart(c: ChartSpec): string {
   o.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   o.push(`<text x="${m.l + pw / 2}" y="${m.t + ph + 42}" text-anchor="middle">${esc(c.xLabel)}</text>`);
   o.push(`<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle" fill="#1f5fbf">${esc(c.leftLabel)}</text>`);
-  o.push(`<text transform="translate(${W - 14} ${m.t + ph / 2}) rotate(90)" text-anchor="middle" fill="#d9480f">${esc(c.rightLabel)}</text>`);
+  o.push(
+    `<text transform="translate(${W - 14} ${m.t + ph / 2}) rotate(90)" text-anchor="middle" fill="#d9480f">${esc(c.rightLabel)}</text>`,
+  );
   for (const k of c.marks ?? []) {
     const y = Y(k.y, k.axis);
     o.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y}" y2="${y}" stroke="${k.color}" stroke-dasharray="2 4"/>`);
-    o.push(`<text x="${k.axis === 'left' ? m.l + 6 : m.l + pw - 6}" y="${y - 5}" text-anchor="${k.axis === 'left' ? 'start' : 'end'}" fill="${k.color}" font-size="11">${esc(k.label)}</text>`);
+    o.push(
+      `<text x="${k.axis === 'left' ? m.l + 6 : m.l + pw - 6}" y="${y - 5}" text-anchor="${k.axis === 'left' ? 'start' : 'end'}" fill="${k.color}" font-size="11">${esc(k.label)}</text>`,
+    );
   }
   for (const s of c.series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const d = pts.map((p, i) => `${i ? 'L' : 'M'}${X(p.x).toFixed(1)} ${Y(p.y, s.axis).toFixed(1)}`).join(' ');
     o.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    if (!s.reference) for (const p of pts) o.push(`<circle cx="${X(p.x).toFixed(1)}" cy="${Y(p.y, s.axis).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
+    if (!s.reference)
+      for (const p of pts) o.push(`<circle cx="${X(p.x).toFixed(1)}" cy="${Y(p.y, s.axis).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
   }
   if (c.note) o.push(`<text x="${W / 2}" y="${H - 14}" text-anchor="middle" fill="#555" font-size="11">${esc(c.note)}</text>`);
   c.series.forEach((s, i) => {
     const x = m.l + 10 + i * (pw / c.series.length);
     const y = H - (c.note ? 38 : 18);
-    o.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    o.push(
+      `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     o.push(`<text x="${x + 30}" y="${y}">${esc(s.name)}</text>`);
   });
   o.push('</svg>');

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Api } from './client.js';
-import { freshDb, machineBusyUs, readProc, Sampler, secret, startChild, tempDir, type ChildServer } from './server.js';
 import type { Options } from './args.js';
+import { Api } from './client.js';
 import { printProfile } from './profile.js';
+import { freshDb, machineBusyUs, readProc, Sampler, secret, startChild, tempDir, type ChildServer } from './server.js';
 import { round } from './util.js';
 
 const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -95,7 +95,15 @@ export class Target {
       throw e;
     }
     const bus = o.redis ? 'redis' : 'in-process';
-    ref.t = new Target(children.map((c) => c.base), children, [], db.label, bus, cleanup, maxSockets);
+    ref.t = new Target(
+      children.map((c) => c.base),
+      children,
+      [],
+      db.label,
+      bus,
+      cleanup,
+      maxSockets,
+    );
     return ref.t;
   }
 

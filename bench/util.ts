@@ -10,7 +10,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Runs `fn` over `items` with at most `concurrency` calls at once. Stops starting new calls at
  * `deadline` (a `now()` value) and then throws, so no setup step can run for ever.
  */
-export async function pool<T, R>(items: readonly T[], concurrency: number, deadline: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  deadline: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -1,10 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Bus } from './bus/port.js';
-import { openInfrastructure, type Infrastructure } from './compose/infrastructure.js';
 import { createHttp, type Http } from './compose/http.js';
+import { openInfrastructure, type Infrastructure } from './compose/infrastructure.js';
 import { createRealtime } from './compose/realtime.js';
 import { createMetrics, createServices, type Services } from './compose/services.js';
 import type { Config } from './config.js';
@@ -81,7 +81,8 @@ function warnAtStart(config: Readonly<Config>, infra: Infrastructure): void {
   }
   for (const key of config.unknownKeys) log.warn({ key }, 'unknown configuration key ignored');
   void infra.frames.available().then((ok) => {
-    if (!ok) log.warn({ ffmpeg: config.ffmpegPath }, 'ffmpeg not found: getVideoScreenshot answers an error until it is installed (FFMPEG_PATH)');
+    if (!ok)
+      log.warn({ ffmpeg: config.ffmpegPath }, 'ffmpeg not found: getVideoScreenshot answers an error until it is installed (FFMPEG_PATH)');
   });
 }
 
@@ -99,7 +100,8 @@ interface Parts {
 async function awaitSuccessor(p: Parts, ms: number, cut: { done: boolean }): Promise<void> {
   const until = Date.now() + ms;
   while (!cut.done && p.gateway.size > 0 && Date.now() < until) {
-    if (await someoneListens(p.entry.port, p.config.host)) return p.infra.log.info('another process took the port: handing the sockets over');
+    if (await someoneListens(p.entry.port, p.config.host))
+      return p.infra.log.info('another process took the port: handing the sockets over');
     await new Promise((r) => setTimeout(r, HANDOVER_POLL_MS));
   }
 }
@@ -129,7 +131,13 @@ function lifecycle(p: Parts): App {
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => gateway.handleUpgrade(req, socket, head, http.clientAddress(req));
   const { media: _media, ...services } = p.services;
   return {
-    config, http: http.app, store: infra.store, bus: infra.bus, gateway, nodeId: infra.nodeId, services,
+    config,
+    http: http.app,
+    store: infra.store,
+    bus: infra.bus,
+    gateway,
+    nodeId: infra.nodeId,
+    services,
     async listen() {
       await http.app.ready();
       if (!entry.listening) await entry.listen(config.port, config.host);

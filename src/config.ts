@@ -6,10 +6,7 @@ import path from 'node:path';
  * `loadConfig` validates every key and reports every bad one at once (ConfigError.problems).
  */
 
-export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'mysql'; url: string };
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string } | { kind: 'mysql'; url: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -98,12 +95,46 @@ const SEED_VISITOR_SALT = '45ncashdaksh2!#@3nxjdas*_259';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const KNOWN_KEYS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'DATA_DIR', 'JWT_SECRET', 'TOKEN_TTL', 'VISITOR_SALT',
-  'PUBLIC_URL', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY',
-  'S3_PUBLIC_URL', 'FFMPEG_PATH', 'SCREENSHOT_ALLOWED_HOSTS', 'LOG_LEVEL', 'DISPLAY_TIMEZONE', 'TRUST_PROXY', 'BODY_LIMIT',
-  'UPLOAD_MAX_BYTES', 'SCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP',
-  'LOGIN_WINDOW_SECONDS', 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 'REGISTER_MAX_PER_IP_HOUR', 'VISITOR_MAX_PER_IP_HOUR', 'MESSAGE_RETENTION_DAYS', 'WS_MAX_PAYLOAD', 'WS_MAX_BUFFERED', 'WS_CONNECTS_PER_MINUTE',
-  'WS_FRAMES_PER_MINUTE', 'WS_PING_INTERVAL_SECONDS', 'WS_SOCKETS_PER_USER', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_SECONDS', 'DOCS_ENABLED',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'DATA_DIR',
+  'JWT_SECRET',
+  'TOKEN_TTL',
+  'VISITOR_SALT',
+  'PUBLIC_URL',
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_PUBLIC_URL',
+  'FFMPEG_PATH',
+  'SCREENSHOT_ALLOWED_HOSTS',
+  'LOG_LEVEL',
+  'DISPLAY_TIMEZONE',
+  'TRUST_PROXY',
+  'BODY_LIMIT',
+  'UPLOAD_MAX_BYTES',
+  'SCRYPT_COST',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_MAX_FAILURES_PER_IP',
+  'LOGIN_WINDOW_SECONDS',
+  'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+  'REGISTER_MAX_PER_IP_HOUR',
+  'VISITOR_MAX_PER_IP_HOUR',
+  'MESSAGE_RETENTION_DAYS',
+  'WS_MAX_PAYLOAD',
+  'WS_MAX_BUFFERED',
+  'WS_CONNECTS_PER_MINUTE',
+  'WS_FRAMES_PER_MINUTE',
+  'WS_PING_INTERVAL_SECONDS',
+  'WS_SOCKETS_PER_USER',
+  'CORS_ORIGINS',
+  'SHUTDOWN_GRACE_SECONDS',
+  'DOCS_ENABLED',
   'METRICS_TOKEN',
 ] as const;
 
@@ -233,13 +264,17 @@ function parseTrustProxy(r: Reader): string[] {
     );
     return [];
   }
-  const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (const a of list) {
     const [ip, bits, extra] = a.split('/');
     const named = ['loopback', 'linklocal', 'uniquelocal'].includes(a);
     const family = isIP(ip ?? '');
     const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
-    if (!named && (family === 0 || !bitsOk || extra !== undefined)) r.fail(`TRUST_PROXY: "${a}" is not an address, a CIDR range or loopback/linklocal/uniquelocal`);
+    if (!named && (family === 0 || !bitsOk || extra !== undefined))
+      r.fail(`TRUST_PROXY: "${a}" is not an address, a CIDR range or loopback/linklocal/uniquelocal`);
   }
   return list;
 }
@@ -247,7 +282,10 @@ function parseTrustProxy(r: Reader): string[] {
 function parseOrigins(r: Reader): '*' | string[] {
   const v = r.str('CORS_ORIGINS', '*');
   if (v === '*') return '*';
-  const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = v
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of origins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`CORS_ORIGINS: "${o}" is not an origin such as https://app.example.com (or use *)`);
   }
@@ -263,7 +301,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const ttlText = r.str('TOKEN_TTL', '30d');
   const tokenTtl = parseDuration(ttlText);
-  if (tokenTtl === undefined || tokenTtl < 60) r.fail(`TOKEN_TTL: expected a duration of at least 60s such as 30d, 12h or 3600, got "${ttlText}"`);
+  if (tokenTtl === undefined || tokenTtl < 60)
+    r.fail(`TOKEN_TTL: expected a duration of at least 60s such as 30d, 12h or 3600, got "${ttlText}"`);
 
   const logLevel = r.str('LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) r.fail(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);

@@ -36,7 +36,10 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   deadline = t0 + limitMs;
   await pool(users, 200, deadline, async (u, i) => {
     try {
-      sockets[i] = await connect(t.recvBase, u.token, key, () => undefined, { localAddress: `127.0.0.${1 + (i % sources)}`, timeoutMs: 60_000 });
+      sockets[i] = await connect(t.recvBase, u.token, key, () => undefined, {
+        localAddress: `127.0.0.${1 + (i % sources)}`,
+        timeoutMs: 60_000,
+      });
     } catch (e) {
       failed++;
       firstError ??= (e as Error).message;
@@ -55,10 +58,22 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   const perConn = rssA === undefined || rssB === undefined || open === 0 ? null : ((rssA - rssB) * 1024) / open;
   const warnings = t.warnings();
   const results = {
-    connections: C, sources, freshServerBeforeConnecting: restarted, registerMs: round(registerMs, 0), registerPerSec: round(C / (registerMs / 1000), 0),
-    connectMs: round(connectMs, 0), connectsPerSec: round(open / (connectMs / 1000), 0), open, failed, firstError,
-    rssBeforeMB: before, rssAfterMB: after, peakRssMB: peak, rssPerConnectionKB: perConn === null ? null : round(perConn, 1),
-    serverCpuUsPerConnect: cpuUs === null || open === 0 ? null : round(cpuUs / open, 0), serverWarnings: warnings,
+    connections: C,
+    sources,
+    freshServerBeforeConnecting: restarted,
+    registerMs: round(registerMs, 0),
+    registerPerSec: round(C / (registerMs / 1000), 0),
+    connectMs: round(connectMs, 0),
+    connectsPerSec: round(open / (connectMs / 1000), 0),
+    open,
+    failed,
+    firstError,
+    rssBeforeMB: before,
+    rssAfterMB: after,
+    peakRssMB: peak,
+    rssPerConnectionKB: perConn === null ? null : round(perConn, 1),
+    serverCpuUsPerConnect: cpuUs === null || open === 0 ? null : round(cpuUs / open, 0),
+    serverWarnings: warnings,
   };
   const total = rssA ?? null;
   return {
@@ -71,11 +86,18 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
       { label: 'registrations/s', value: results.registerPerSec },
       { label: `connect all (ms)`, value: results.connectMs },
       { label: 'sockets open / failed', value: `${open} / ${failed}` },
-      { label: `server RSS before → after (MB)${t.nodes > 1 ? ', receivers\' node' : ''}`, value: `${rssB ?? 'n/a'} → ${rssA ?? 'n/a'}` },
+      { label: `server RSS before → after (MB)${t.nodes > 1 ? ", receivers' node" : ''}`, value: `${rssB ?? 'n/a'} → ${rssA ?? 'n/a'}` },
       { label: 'server RSS per connection (KB)', value: perConn, digits: 1 },
       { label: 'server RSS with all sockets (MB)', value: total, digits: 1, target: C >= 10_000 ? { op: '<=', value: 400 } : undefined },
       ...(C < 10_000 && perConn !== null && rssB !== undefined
-        ? [{ label: 'projected RSS at 10,000 sockets (MB)', value: round(rssB + (perConn * 10_000) / 1024, 1), digits: 1, target: { op: '<=' as const, value: 400 } }]
+        ? [
+            {
+              label: 'projected RSS at 10,000 sockets (MB)',
+              value: round(rssB + (perConn * 10_000) / 1024, 1),
+              digits: 1,
+              target: { op: '<=' as const, value: 400 },
+            },
+          ]
         : []),
       { label: 'server CPU µs per connect', value: results.serverCpuUsPerConnect },
       { label: 'server warnings', value: warnings.count },

@@ -1,5 +1,5 @@
 import { flag, type Options } from '../args.js';
-import { benchData, befriend, closeAll, connect, registerMany, type Account, type Receiver } from '../client.js';
+import { befriend, benchData, closeAll, connect, registerMany, type Account, type Receiver } from '../client.js';
 import { serverRows, type ScenarioResult } from '../report.js';
 import type { Target } from '../target.js';
 import { now, pool, round, runKey, sleep, summarize, waitFor } from '../util.js';
@@ -10,9 +10,17 @@ interface Contact {
 }
 
 /** Builds a group of the owner and every member: befriend, group/create from contacts, invite whoever is missing. */
-async function buildGroup(t: Target, owner: Account, members: Account[], conc: number, deadline: number): Promise<{ id: number; invited: number }> {
+async function buildGroup(
+  t: Target,
+  owner: Account,
+  members: Account[],
+  conc: number,
+  deadline: number,
+): Promise<{ id: number; invited: number }> {
   await pool(members, conc, deadline, (m) => befriend(t.api, owner, m));
-  const list = (await t.api.get('/api/chat/goodfriendlist/1?limit=5000', owner.token)) as { rows: { list: Contact[] }[] | { newList: { list: Contact[] }[] } };
+  const list = (await t.api.get('/api/chat/goodfriendlist/1?limit=5000', owner.token)) as {
+    rows: { list: Contact[] }[] | { newList: { list: Contact[] }[] };
+  };
   const groups = Array.isArray(list.rows) ? list.rows : list.rows.newList;
   const entries = groups.flatMap((g) => g.list);
   await t.api.ok('/api/chat/group/create', { userIds: entries.map((e) => e.id) }, owner.token);
@@ -94,7 +102,11 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
     const at = now();
     sendAt[q] = at;
     try {
-      await t.api.ok('/api/chat/socket/sendmessage', { sendto_id: g.id, chatType: 'group', type: 'text', data: benchData(key, q, round(at, 3)) }, owner.token);
+      await t.api.ok(
+        '/api/chat/socket/sendmessage',
+        { sendto_id: g.id, chatType: 'group', type: 'text', data: benchData(key, q, round(at, 3)) },
+        owner.token,
+      );
     } catch (e) {
       errors++;
       firstError ??= (e as Error).message;
@@ -138,13 +150,31 @@ export async function group(o: Options, t: Target): Promise<ScenarioResult> {
   const cpuPer = cpuUs === null || deliveries === 0 ? null : cpuUs / deliveries;
   const warnings = t.warnings();
   const results = {
-    members: G, messages: K, window: W, groupId: g.id, invitedAfterCreate: g.invited,
-    registerMs: round(registerMs, 0), buildMs: round(buildMs, 0), connectMs: round(connectMs, 0), warmupComplete: warm,
-    frameBytes, closedSockets: memberStates.filter((m) => m.socket?.closeCode !== undefined).length,
-    expectedDeliveries: K * N, deliveries, lost: K * N - deliveries, duplicated: dup, incompleteMessages: incomplete,
-    sendErrors: errors, firstError, seconds: round(seconds, 3), deliveriesPerSec: round(perSec, 0),
-    toLastMemberMs: last, toFirstMemberMs: first,
-    serverCpuUsPerDelivery: cpuPer === null ? null : round(cpuPer, 1), peakRssMB: peakRss, serverWarnings: warnings,
+    members: G,
+    messages: K,
+    window: W,
+    groupId: g.id,
+    invitedAfterCreate: g.invited,
+    registerMs: round(registerMs, 0),
+    buildMs: round(buildMs, 0),
+    connectMs: round(connectMs, 0),
+    warmupComplete: warm,
+    frameBytes,
+    closedSockets: memberStates.filter((m) => m.socket?.closeCode !== undefined).length,
+    expectedDeliveries: K * N,
+    deliveries,
+    lost: K * N - deliveries,
+    duplicated: dup,
+    incompleteMessages: incomplete,
+    sendErrors: errors,
+    firstError,
+    seconds: round(seconds, 3),
+    deliveriesPerSec: round(perSec, 0),
+    toLastMemberMs: last,
+    toFirstMemberMs: first,
+    serverCpuUsPerDelivery: cpuPer === null ? null : round(cpuPer, 1),
+    peakRssMB: peakRss,
+    serverWarnings: warnings,
   };
   return {
     scenario: 'group',

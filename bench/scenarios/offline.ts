@@ -1,5 +1,5 @@
 import { flag, type Options } from '../args.js';
-import { benchData, befriend, closeAll, connect, registerMany, type Account, type Receiver } from '../client.js';
+import { befriend, benchData, closeAll, connect, registerMany, type Account, type Receiver } from '../client.js';
 import { serverRows, type ScenarioResult } from '../report.js';
 import type { Target } from '../target.js';
 import { now, pool, round, runKey, sleep, waitFor } from '../util.js';
@@ -36,7 +36,11 @@ export async function offline(o: Options, t: Target): Promise<ScenarioResult> {
           next += S;
           if (q >= N || now() > deadline) return;
           try {
-            await t.api.ok('/api/chat/socket/sendmessage', { sendto_id: me.id, chatType: 'single', type: 'text', data: benchData(key, q, round(now(), 3)) }, s.token);
+            await t.api.ok(
+              '/api/chat/socket/sendmessage',
+              { sendto_id: me.id, chatType: 'single', type: 'text', data: benchData(key, q, round(now(), 3)) },
+              s.token,
+            );
           } catch (e) {
             errors++;
             firstError ??= (e as Error).message;
@@ -83,11 +87,26 @@ export async function offline(o: Options, t: Target): Promise<ScenarioResult> {
     const peak = t.peakRssMB();
     const warnings = t.warnings();
     const results = {
-      waiting: N, senders: S, window: W, storeMs: round(storeMs, 0), storePerSec: round(stored / (storeMs / 1000), 0), stored,
-      sendErrors: errors, firstError, requestAnsweredMs: round(answeredMs, 1), drainMs: round(drainMs, 1), complete, received,
-      lost: stored - received, duplicated: dup, perSenderInversions: inversions, closeCode: socket.closeCode ?? null,
-      drainPerSec: round(received / (drainMs / 1000), 0), serverCpuUsPerMsg: cpuUs === null || received === 0 ? null : round(cpuUs / received, 1),
-      peakRssMB: peak, serverWarnings: warnings,
+      waiting: N,
+      senders: S,
+      window: W,
+      storeMs: round(storeMs, 0),
+      storePerSec: round(stored / (storeMs / 1000), 0),
+      stored,
+      sendErrors: errors,
+      firstError,
+      requestAnsweredMs: round(answeredMs, 1),
+      drainMs: round(drainMs, 1),
+      complete,
+      received,
+      lost: stored - received,
+      duplicated: dup,
+      perSenderInversions: inversions,
+      closeCode: socket.closeCode ?? null,
+      drainPerSec: round(received / (drainMs / 1000), 0),
+      serverCpuUsPerMsg: cpuUs === null || received === 0 ? null : round(cpuUs / received, 1),
+      peakRssMB: peak,
+      serverWarnings: warnings,
     };
     return {
       scenario: 'offline',

@@ -1,5 +1,5 @@
 import { flag, type Options } from '../args.js';
-import { benchData, befriend, closeAll, connect, registerMany, warmSockets, type Account, type Receiver } from '../client.js';
+import { befriend, benchData, closeAll, connect, registerMany, warmSockets, type Account, type Receiver } from '../client.js';
 import { serverRows, type ScenarioResult } from '../report.js';
 import type { Target } from '../target.js';
 import { now, pool, round, runKey, sleep, summarize, waitFor } from '../util.js';
@@ -182,16 +182,38 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   const cpuPerMsg = cpuUs === null || received === 0 ? null : cpuUs / received;
   const warnings = t.warnings();
   const results = {
-    pairs: P, messagesPerSender: M, window: W, rateLimit: rate || null,
-    registerMs: round(registerMs, 0), registerPerSec: round((2 * P) / (registerMs / 1000), 0), connectMs: round(connectMs, 0),
-    sent: sentCount, acked: ackCount, sendErrors: errors, firstError, delivered: received, lost, duplicated: dup,
-    outOfOrder, seqInversions: inversions, deliveredUnacked, stray,
-    sendSeconds: round((sendEnd - t0) / 1000, 3), seconds: round(seconds, 3), deliveredPerSec: round(rateMsgs, 0),
-    latencyMs: lat, serverCpuUs: cpuUs === null ? null : round(cpuUs, 0), serverCpuUsPerMsg: cpuPerMsg === null ? null : round(cpuPerMsg, 1),
+    pairs: P,
+    messagesPerSender: M,
+    window: W,
+    rateLimit: rate || null,
+    registerMs: round(registerMs, 0),
+    registerPerSec: round((2 * P) / (registerMs / 1000), 0),
+    connectMs: round(connectMs, 0),
+    sent: sentCount,
+    acked: ackCount,
+    sendErrors: errors,
+    firstError,
+    delivered: received,
+    lost,
+    duplicated: dup,
+    outOfOrder,
+    seqInversions: inversions,
+    deliveredUnacked,
+    stray,
+    sendSeconds: round((sendEnd - t0) / 1000, 3),
+    seconds: round(seconds, 3),
+    deliveredPerSec: round(rateMsgs, 0),
+    latencyMs: lat,
+    serverCpuUs: cpuUs === null ? null : round(cpuUs, 0),
+    serverCpuUsPerMsg: cpuPerMsg === null ? null : round(cpuPerMsg, 1),
     serverCpuCores: cpuUs === null ? null : round(cpuUs / Math.max(1, t.window[1] - t.window[0]), 2),
     clientCpuUsPerMsg: received ? round((client.user + client.system) / received, 1) : null,
-    peakRssMB: peakRss, serverWarnings: warnings, calibrationHealthzCpuUs: calibration, socketWarmupErrors: warmErrors,
-    warmupMessages: warmAcked, warmupReceived: warmReceived,
+    peakRssMB: peakRss,
+    serverWarnings: warnings,
+    calibrationHealthzCpuUs: calibration,
+    socketWarmupErrors: warmErrors,
+    warmupMessages: warmAcked,
+    warmupReceived: warmReceived,
   };
   const heavy = !light;
   return {

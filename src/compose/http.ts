@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { clientAddressOf, trustedProxies } from '../http/client-address.js';
 import type { HttpEntry } from '../http/entry.js';
@@ -20,7 +20,13 @@ export interface Http {
 }
 
 /** The HTTP API on `entry`'s server: routes, the health check, metrics of every answer. */
-export async function createHttp(config: Readonly<Config>, infra: Infrastructure, s: Services, metrics: Metrics, entry: HttpEntry): Promise<Http> {
+export async function createHttp(
+  config: Readonly<Config>,
+  infra: Infrastructure,
+  s: Services,
+  metrics: Metrics,
+  entry: HttpEntry,
+): Promise<Http> {
   let closing = false;
   const trustProxy = trustedProxies(config.trustProxy);
   const healthy = async () => {
@@ -31,7 +37,12 @@ export async function createHttp(config: Readonly<Config>, infra: Infrastructure
     );
   };
   const app = await buildHttp(
-    { ...s, metrics: { text: () => metrics.text(), contentType: metrics.contentType }, present: new Presenter(config.displayTzOffsetMinutes), healthy },
+    {
+      ...s,
+      metrics: { text: () => metrics.text(), contentType: metrics.contentType },
+      present: new Presenter(config.displayTzOffsetMinutes),
+      healthy,
+    },
     {
       entry,
       logger: infra.log,

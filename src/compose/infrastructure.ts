@@ -31,7 +31,10 @@ export interface Infrastructure {
  * Opens the infrastructure in order (logger, store and its migrations, bus, file stores). If a
  * step fails, what the earlier steps opened is closed before the error goes on.
  */
-export async function openInfrastructure(config: Readonly<Config>, o: { logStream?: DestinationStream; bus?: Bus }): Promise<Infrastructure> {
+export async function openInfrastructure(
+  config: Readonly<Config>,
+  o: { logStream?: DestinationStream; bus?: Bus },
+): Promise<Infrastructure> {
   const nodeId = randomUUID();
   const log = pino({ level: config.logLevel, serializers: logSerializers, redact: LOG_REDACT }, o.logStream);
   fs.mkdirSync(config.dataDir, { recursive: true });

@@ -17,9 +17,12 @@ const DRAIN_BATCH = 500;
 /** Session changes reach every node over the bus: sockets of older sessions stop receiving wherever they are. */
 function announceSessions(infra: Infrastructure, s: Services, clock: Clock): void {
   const announce = (userId: number, ev: UserEvent) =>
-    void infra.bus.publish(userTopic(userId), ev).catch((err: unknown) => infra.log.warn({ err, userId }, 'could not announce session change'));
+    void infra.bus
+      .publish(userTopic(userId), ev)
+      .catch((err: unknown) => infra.log.warn({ err, userId }, 'could not announce session change'));
   s.auth.onSession({
-    sessionStarted: (userId, sid, _role, quiet) => announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), quiet }),
+    sessionStarted: (userId, sid, _role, quiet) =>
+      announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), quiet }),
     sessionEnded: (userId, sid, quiet) => announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now(), quiet }),
     userDisabled: (userId) => announce(userId, { v: 1, type: 'disabled' }),
   });
@@ -46,7 +49,8 @@ export function createRealtime(config: Readonly<Config>, infra: Infrastructure, 
       entryNotices: async (conn, reconnect) => {
         const user = (await s.users.findById(conn.user.id)) ?? conn.user;
         const notices = entryNotices(user, conn.role, await s.users.entryFacts(user.id), clock.now(), randomUUID);
-        if (reconnect && conn.role === 'user' && (await s.users.avatarChangedRecently(user.id))) notices.push(avatarChangedNotice(user, clock.now(), randomUUID()));
+        if (reconnect && conn.role === 'user' && (await s.users.avatarChangedRecently(user.id)))
+          notices.push(avatarChangedNotice(user, clock.now(), randomUUID()));
         return notices;
       },
       kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, randomUUID()),

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { downloadPublic, resolvesToPublic } from '../files/url-guard.js';
+import type { HttpDeps } from '../http/deps.js';
 import { Metrics } from '../metrics.js';
 import { ApplyService } from '../services/applies.js';
 import { AuthService } from '../services/auth.js';
@@ -8,14 +9,13 @@ import { DeliveryService, type DeliveryFaults } from '../services/delivery.js';
 import { FriendService } from '../services/friends.js';
 import { GroupJoinService } from '../services/group-joins.js';
 import { GroupService } from '../services/groups.js';
-import { QrCodeService } from '../services/qrcodes.js';
 import { Housekeeping } from '../services/housekeeping.js';
 import { MediaService } from '../services/media.js';
 import { MessageService } from '../services/messages.js';
+import { QrCodeService } from '../services/qrcodes.js';
 import { TokenService } from '../services/tokens.js';
 import { UserService } from '../services/users.js';
 import { VisitorService } from '../services/visitors.js';
-import type { HttpDeps } from '../http/deps.js';
 import type { Infrastructure } from './infrastructure.js';
 
 /** The use cases the HTTP layer is given, plus those only the composition root and realtime use. */
@@ -28,13 +28,30 @@ export interface Services extends Omit<HttpDeps, 'metrics' | 'present' | 'health
 export function createServices(config: Readonly<Config>, infra: Infrastructure, clock: Clock, faults?: DeliveryFaults): Services {
   const { store, bus, log, local } = infra;
   const tokens = new TokenService(infra.secret, config.tokenTtl, clock);
-  const auth = new AuthService(store, tokens, clock, { scryptCost: config.scryptCost, login: config.login, accountsPerAddress: config.signup.accountsPerAddress });
+  const auth = new AuthService(store, tokens, clock, {
+    scryptCost: config.scryptCost,
+    login: config.login,
+    accountsPerAddress: config.signup.accountsPerAddress,
+  });
   const delivery = new DeliveryService(store, bus, clock, log, faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
   const media = new MediaService(
-    { local, objects: infra.objects, frames: infra.frames, localPath: (rel) => local.pathOf(rel), resolvesToPublic, download: downloadPublic, tempFile: () => local.tempFile() },
+    {
+      local,
+      objects: infra.objects,
+      frames: infra.frames,
+      localPath: (rel) => local.pathOf(rel),
+      resolvesToPublic,
+      download: downloadPublic,
+      tempFile: () => local.tempFile(),
+    },
     clock,
-    { maxBytes: config.uploadMaxBytes, tzOffsetMinutes: config.displayTzOffsetMinutes, publicUrl: config.publicUrl, screenshotHosts: config.screenshotHosts },
+    {
+      maxBytes: config.uploadMaxBytes,
+      tzOffsetMinutes: config.displayTzOffsetMinutes,
+      publicUrl: config.publicUrl,
+      screenshotHosts: config.screenshotHosts,
+    },
   );
   return {
     auth,
@@ -43,7 +60,11 @@ export function createServices(config: Readonly<Config>, infra: Infrastructure, 
     delivery,
     friends: new FriendService(store, clock),
     applies: new ApplyService(store, delivery, clock),
-    visitors: new VisitorService(store, auth, clock, { salt: config.visitorSalt, scryptCost: config.scryptCost, visitorsPerAddress: config.signup.visitorsPerAddress }),
+    visitors: new VisitorService(store, auth, clock, {
+      salt: config.visitorSalt,
+      scryptCost: config.scryptCost,
+      visitorsPerAddress: config.signup.visitorsPerAddress,
+    }),
     groups: new GroupService(store, delivery, clock, tz),
     groupJoins: new GroupJoinService(store, delivery, clock, tz),
     qrcodes: new QrCodeService(store),

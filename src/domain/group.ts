@@ -80,7 +80,15 @@ export function groupObject(group: Group, tzOffsetMinutes: number, members?: Mem
     group_users:
       fields === 'short'
         ? list.map((m) => ({ group_id: m.group_id, user_id: m.user_id, nickname: m.nickname, avatar: m.avatar }))
-        : list.map((m) => ({ id: m.id, group_id: m.group_id, user_id: m.user_id, nickname: m.nickname, avatar: m.avatar, status: m.status, order: m.order })),
+        : list.map((m) => ({
+            id: m.id,
+            group_id: m.group_id,
+            user_id: m.user_id,
+            nickname: m.nickname,
+            avatar: m.avatar,
+            status: m.status,
+            order: m.order,
+          })),
   };
 }
 
@@ -95,7 +103,9 @@ export function groupForJoin(group: Group, tzOffsetMinutes: number, before: Memb
   return {
     ...groupObject(group, tzOffsetMinutes),
     ...(owner ? { user: profile(owner) } : {}),
-    group_users: before.slice(0, GROUP_USERS_IN_MESSAGES).map((m) => ({ nickname: m.nickname, avatar: m.avatar, user_id: m.user_id, status: m.status, user: profile(m) })),
+    group_users: before
+      .slice(0, GROUP_USERS_IN_MESSAGES)
+      .map((m) => ({ nickname: m.nickname, avatar: m.avatar, user_id: m.user_id, status: m.status, user: profile(m) })),
   };
 }
 
@@ -114,7 +124,10 @@ const memberRow = (m: Membership, tzOffsetMinutes: number) => ({
 
 /** The group inside the E38 "joined" notice: the active members before the approval. */
 export function groupForApproval(group: Group, tzOffsetMinutes: number, activeBefore: Membership[]) {
-  return { ...groupObject(group, tzOffsetMinutes), group_users: activeBefore.slice(0, GROUP_USERS_IN_MESSAGES).map((m) => memberRow(m, tzOffsetMinutes)) };
+  return {
+    ...groupObject(group, tzOffsetMinutes),
+    group_users: activeBefore.slice(0, GROUP_USERS_IN_MESSAGES).map((m) => memberRow(m, tzOffsetMinutes)),
+  };
 }
 
 /** The group inside the E28 quit and dissolve notices: every membership before the change, with its member. */

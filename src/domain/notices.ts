@@ -38,9 +38,27 @@ function build(user: User, s: Spec, now: number, id: () => string): ChatMessage 
 
 function specs(user: User): Record<string, Spec> {
   return {
-    setPassword: { kind: 'setPassword', avatar: `${IMG}setPassword.png`, name: '修改密码', text: '您可以点击这里，修改密码', url: `${SET}?action=setPassword&title=${enc('修改密码')}` },
-    groupList: { kind: 'groupList', avatar: `${IMG}qunliaoNoticeIcon.png`, name: '我的群聊', text: '可查看我加入的群聊列表', url: `/pages/applyMyfriend/applyMyfriend?action=grouplist&title=${enc('我的群聊列表')}` },
-    friendsList: { kind: 'friendsList', avatar: `${IMG}friendList.png`, name: '我的通讯录', text: '可查看我的通讯录好友', url: '/pages/friendsList/friendsList' },
+    setPassword: {
+      kind: 'setPassword',
+      avatar: `${IMG}setPassword.png`,
+      name: '修改密码',
+      text: '您可以点击这里，修改密码',
+      url: `${SET}?action=setPassword&title=${enc('修改密码')}`,
+    },
+    groupList: {
+      kind: 'groupList',
+      avatar: `${IMG}qunliaoNoticeIcon.png`,
+      name: '我的群聊',
+      text: '可查看我加入的群聊列表',
+      url: `/pages/applyMyfriend/applyMyfriend?action=grouplist&title=${enc('我的群聊列表')}`,
+    },
+    friendsList: {
+      kind: 'friendsList',
+      avatar: `${IMG}friendList.png`,
+      name: '我的通讯录',
+      text: '可查看我的通讯录好友',
+      url: '/pages/friendsList/friendsList',
+    },
     userInfoSet: {
       kind: 'userInfoSet',
       avatar: user.avatar ?? '',
@@ -48,7 +66,13 @@ function specs(user: User): Record<string, Spec> {
       text: '不满意你的头像可以更换',
       url: `${SET}?action=userinfoSet&title=${enc('账号信息设置')}&redirectUrl=${enc('/pages/xiaoxi/xiaoxi')}&redirectType=switchTab`,
     },
-    whoCanChatMe: { kind: 'whoCanChatMe', avatar: `${IMG}whoCanChatMe.png`, name: '聊天消息条数限制', text: '谁可以和我聊天，可向我发几条消息', url: `${SET}?action=chatset&title=${enc('和我聊天设置')}` },
+    whoCanChatMe: {
+      kind: 'whoCanChatMe',
+      avatar: `${IMG}whoCanChatMe.png`,
+      name: '聊天消息条数限制',
+      text: '谁可以和我聊天，可向我发几条消息',
+      url: `${SET}?action=chatset&title=${enc('和我聊天设置')}`,
+    },
     myQrcode: {
       kind: 'myQrcode',
       avatar: `${IMG}myQrcode1.png`,
@@ -57,9 +81,27 @@ function specs(user: User): Record<string, Spec> {
       url: `${SET}?action=groupQrcode&title=${enc('我的二维码')}&id=${user.id}&name=${enc(displayName(user))}&avatar=${enc(user.avatar ?? '')}&chatType=single`,
     },
     search: { kind: 'search', avatar: `${IMG}search.png`, name: '搜索加好友', text: '搜索账号加好友或聊天', url: '/pages/search/search' },
-    applyAddMeFriendSet: { kind: 'applyAddMeFriendSet', avatar: `${IMG}applyAddMeFriendSet.png`, name: '加我为好友时是否需要我验证', text: '默认不需要，您可以去设置', url: `${SET}?action=applyAddMeFriendSet&title=${enc('申请加我为好友设置')}` },
-    AskAndAnswerSet: { kind: 'AskAndAnswerSet', avatar: `${IMG}AskAndAnswerSet.png`, name: '问答设置', text: '当您不在线时，自动回答客户的常见问题', url: `${SET}?action=AskAndAnswerSet&title=${enc('问答设置')}` },
-    visitorLogin: { kind: 'visitorLogin', avatar: KEFU_AVATAR, name: '登录提示', text: '欢迎您，登录可以获取更多功能！', url: '/pages/loginCenter/loginCenter' },
+    applyAddMeFriendSet: {
+      kind: 'applyAddMeFriendSet',
+      avatar: `${IMG}applyAddMeFriendSet.png`,
+      name: '加我为好友时是否需要我验证',
+      text: '默认不需要，您可以去设置',
+      url: `${SET}?action=applyAddMeFriendSet&title=${enc('申请加我为好友设置')}`,
+    },
+    AskAndAnswerSet: {
+      kind: 'AskAndAnswerSet',
+      avatar: `${IMG}AskAndAnswerSet.png`,
+      name: '问答设置',
+      text: '当您不在线时，自动回答客户的常见问题',
+      url: `${SET}?action=AskAndAnswerSet&title=${enc('问答设置')}`,
+    },
+    visitorLogin: {
+      kind: 'visitorLogin',
+      avatar: KEFU_AVATAR,
+      name: '登录提示',
+      text: '欢迎您，登录可以获取更多功能！',
+      url: '/pages/loginCenter/loginCenter',
+    },
   };
 }
 
@@ -70,8 +112,15 @@ export function entryNotices(user: User, role: 'user' | 'visitor', facts: EntryF
     role === 'visitor'
       ? [facts.hasGroups && 'groupList', 'whoCanChatMe', 'visitorLogin']
       : [
-          'setPassword', facts.hasGroups && 'groupList', facts.hasContacts && 'friendsList', 'userInfoSet', 'whoCanChatMe',
-          'myQrcode', 'search', 'applyAddMeFriendSet', 'AskAndAnswerSet',
+          'setPassword',
+          facts.hasGroups && 'groupList',
+          facts.hasContacts && 'friendsList',
+          'userInfoSet',
+          'whoCanChatMe',
+          'myQrcode',
+          'search',
+          'applyAddMeFriendSet',
+          'AskAndAnswerSet',
         ];
   return kinds.filter((k): k is string => typeof k === 'string').map((k) => build(user, s[k] as Spec, now, id));
 }

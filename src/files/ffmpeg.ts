@@ -27,12 +27,25 @@ export class FfmpegFrameGrabber implements FrameGrabber {
 
   grab(input: string, atSeconds: number, width: number | undefined, format: 'png' | 'jpg'): Promise<Buffer> {
     const args = [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
       // Local files only: remote videos are downloaded (with address checks) before ffmpeg sees them.
-      '-protocol_whitelist', 'file',
-      '-ss', atSeconds.toFixed(3), '-i', input, '-frames:v', '1',
+      '-protocol_whitelist',
+      'file',
+      '-ss',
+      atSeconds.toFixed(3),
+      '-i',
+      input,
+      '-frames:v',
+      '1',
       ...(width ? ['-vf', `scale=${width}:-2`] : []),
-      '-f', 'image2', '-c:v', format === 'png' ? 'png' : 'mjpeg', 'pipe:1',
+      '-f',
+      'image2',
+      '-c:v',
+      format === 'png' ? 'png' : 'mjpeg',
+      'pipe:1',
     ];
     return new Promise((resolve, reject) => {
       const p = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

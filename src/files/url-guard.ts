@@ -1,11 +1,11 @@
+import ipaddr from 'ipaddr.js';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream/promises';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * Whether an outbound fetch may reach this address: only global unicast, as classified by
@@ -58,7 +58,12 @@ export interface FetchLimits {
  * checked when the connection is made (no window for DNS rebinding), redirects are not followed,
  * and size and time are bounded. Rejects on any failure; the caller removes the file.
  */
-export function downloadPublic(url: URL, dest: string, limits: FetchLimits, allowed: (address: string) => boolean = isPublicAddress): Promise<void> {
+export function downloadPublic(
+  url: URL,
+  dest: string,
+  limits: FetchLimits,
+  allowed: (address: string) => boolean = isPublicAddress,
+): Promise<void> {
   const get = url.protocol === 'https:' ? https.get : http.get;
   // An address literal is connected to without a lookup: check it here.
   const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -69,11 +74,16 @@ export function downloadPublic(url: URL, dest: string, limits: FetchLimits, allo
       {
         timeout: limits.timeoutMs,
         // Every address is checked when the connection is made, so a name cannot change its answer after the check.
-        lookup: ((hostname: string, opts: LookupOptions, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+        lookup: ((
+          hostname: string,
+          opts: LookupOptions,
+          cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+        ) => {
           dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
             if (err) return cb(err, '');
             const list = addresses as LookupAddress[];
-            if (list.length === 0 || !list.every((a) => allowed(a.address))) return cb(new Error(`${hostname} is not a public address`), '');
+            if (list.length === 0 || !list.every((a) => allowed(a.address)))
+              return cb(new Error(`${hostname} is not a public address`), '');
             if (opts.all) return cb(null, list);
             const first = list[0] as LookupAddress;
             cb(null, first.address, first.family);

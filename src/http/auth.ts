@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
+import { failure, type FailureKey } from '../domain/failures.js';
 import type { User } from '../domain/user.js';
 import type { AuthFailure, AuthService } from '../services/auth.js';
 import type { Claims } from '../services/tokens.js';
-import { failure, type FailureKey } from '../domain/failures.js';
 
 /** The authenticated caller of a request. */
 export interface Caller {

@@ -34,16 +34,22 @@ export class HttpEntry {
     this.server.keepAliveTimeout = 72_000;
     this.server.on('request', (req, res) => {
       if (this.handlers) return this.handlers.request(req, res);
-      this.hold(() => this.handlers?.request(req, res), () => {
-        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
-        res.end(JSON.stringify({ msg: 'fail', data: '服务器正在启动，请稍后再试' }));
-      });
+      this.hold(
+        () => this.handlers?.request(req, res),
+        () => {
+          res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+          res.end(JSON.stringify({ msg: 'fail', data: '服务器正在启动，请稍后再试' }));
+        },
+      );
     });
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       // After 'upgrade' the socket has no error listener of Node's: a reset must not reach the process.
       socket.on('error', () => socket.destroy());
       if (this.handlers) return this.handlers.upgrade(req, socket, head);
-      this.hold(() => this.handlers?.upgrade(req, socket, head), () => socket.destroy());
+      this.hold(
+        () => this.handlers?.upgrade(req, socket, head),
+        () => socket.destroy(),
+      );
     });
   }
 

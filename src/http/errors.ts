@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ValidationError, type ErrorCode } from '../domain/errors.js';
-import { TEXT } from '../domain/texts.js';
 import { failureText } from '../domain/failures.js';
+import { TEXT } from '../domain/texts.js';
 
 /** The HTTP status of each failure code; every code has one (checked by the compiler). */
 export const STATUS: Record<ErrorCode, number> = {

@@ -100,7 +100,11 @@ export const p = {
     return { rule: rule('int', desc, o) };
   },
   /** One of `values` (compared as sent); the converted type is narrowed to them. */
-  enum<const V extends readonly string[], O extends Common<V[number]>>(desc: string, values: V, o: O = {} as O): Param<V[number], Present<O>> {
+  enum<const V extends readonly string[], O extends Common<V[number]>>(
+    desc: string,
+    values: V,
+    o: O = {} as O,
+  ): Param<V[number], Present<O>> {
     return { rule: rule('string', desc, { ...o, in: values }) };
   },
   /** The id of a row: a required int of at least 1. */
@@ -132,8 +136,7 @@ function rangeMessage(desc: string, what: '长度' | '数值', min: number, max:
   return `${desc} 的${what} 必须 大于等于 ${tick(min)}${min && max ? ' 并且 ' : ' '}小于等于 ${tick(max)}`;
 }
 
-const typeMessage = (desc: string, text: string, type: string): string =>
-  `${desc} 的值 ${tick(text)} 的类型不是 ${tick(type)}`;
+const typeMessage = (desc: string, text: string, type: string): string => `${desc} 的值 ${tick(text)} 的类型不是 ${tick(type)}`;
 
 const inMessage = (desc: string, text: string, values: readonly (string | number)[]): string =>
   `${desc} 的值 ${tick(text)} 必须在 [${values.map(tick).join('、')}] 中`;
@@ -169,7 +172,8 @@ function checkInt(r: Rule, text: string): Outcome {
 
 function checkNumber(r: Rule, text: string): Outcome {
   const n = Number(text);
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) || !Number.isFinite(n)) return { ok: false, err: [typeMessage(r.desc, text, 'number')] };
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) || !Number.isFinite(n))
+    return { ok: false, err: [typeMessage(r.desc, text, 'number')] };
   const min = r.min ?? -Number.MAX_VALUE;
   const max = r.max ?? Number.MAX_VALUE;
   if (n < min || n > max) return { ok: false, err: [rangeMessage(r.desc, '数值', min, max)] };
@@ -242,7 +246,8 @@ export function readInput<S extends ParamSpec>(spec: S, sources: Sources): Input
 function schemaOf(r: Rule): TSchema {
   const description = r.doc ? `${r.desc}. ${r.doc}` : r.desc;
   const base = { description, ...(r.def !== undefined ? { default: r.def } : {}) };
-  if (r.kind === 'number') return Type.Number({ ...base, ...(r.min !== undefined ? { minimum: r.min } : {}), ...(r.max !== undefined ? { maximum: r.max } : {}) });
+  if (r.kind === 'number')
+    return Type.Number({ ...base, ...(r.min !== undefined ? { minimum: r.min } : {}), ...(r.max !== undefined ? { maximum: r.max } : {}) });
   if (r.kind === 'int') {
     return r.in
       ? Type.Integer({ ...base, enum: [...r.in] })

@@ -1,9 +1,9 @@
+import type { ApplyRow, ApplyWithApplicant } from '../domain/friend.js';
+import type { Group, MemberWithUser } from '../domain/group.js';
 import { formatLocalTime, isoTime } from '../domain/time.js';
 import type { User, UserInfo } from '../domain/user.js';
-import type { ApplyRow, ApplyWithApplicant } from '../domain/friend.js';
 import type { LoginResult } from '../services/auth.js';
 import type { FriendProfile } from '../services/friends.js';
-import type { Group, MemberWithUser } from '../domain/group.js';
 import type { PublicProfile } from '../services/users.js';
 
 /** Renders stored rows as the seed serialises them (spec §1.5): `create_time` local text, other dates ISO. */

@@ -11,7 +11,12 @@ export type Access = 'token' | 'public';
 type CallerOf<A extends Access> = A extends 'token' ? Caller : undefined;
 
 /** `reply` is there for response headers only: the answer is what the handler returns (or throws). */
-type Handler<S extends ParamSpec, A extends Access, R> = (input: Input<S>, caller: CallerOf<A>, req: FastifyRequest, reply: FastifyReply) => Promise<R>;
+type Handler<S extends ParamSpec, A extends Access, R> = (
+  input: Input<S>,
+  caller: CallerOf<A>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<R>;
 
 /** What every route says about itself; `tags` and `auth` default to its file's (see `routes`). */
 interface Common<S extends ParamSpec, A extends Access> {
@@ -117,7 +122,10 @@ function register<S extends ParamSpec, D extends TSchema, A extends Access>(
       if ('file' in def) {
         const type = typeof def.file.type === 'string' ? def.file.type : def.file.type(req);
         const bytes = await def.send(input, caller, req, reply);
-        return reply.type(type).headers(def.file.headers ?? {}).send(bytes);
+        return reply
+          .type(type)
+          .headers(def.file.headers ?? {})
+          .send(bytes);
       }
       if ('ok' in def) {
         await def.ok(input, caller, req, reply);

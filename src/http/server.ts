@@ -1,9 +1,13 @@
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { failureText } from '../domain/failures.js';
 import type { HttpDeps } from './deps.js';
 import type { HttpEntry } from './entry.js';
 import { installErrorHandling } from './errors.js';
+import { bodies } from './plugins/bodies.js';
+import { openapi } from './plugins/openapi.js';
+import { uploads } from './plugins/uploads.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
 import { friendRoutes } from './routes/friends.js';
@@ -12,10 +16,6 @@ import { mediaRoutes } from './routes/media.js';
 import { profileRoutes } from './routes/profile.js';
 import { systemRoutes } from './routes/system.js';
 import { visitorRoutes } from './routes/visitors.js';
-import { failureText } from '../domain/failures.js';
-import { bodies } from './plugins/bodies.js';
-import { openapi } from './plugins/openapi.js';
-import { uploads } from './plugins/uploads.js';
 
 export interface HttpOptions {
   /** The HTTP server Fastify serves on (it may already be listening: see HttpEntry). */
@@ -76,7 +76,9 @@ function fastifyOptions(opts: HttpOptions): FastifyServerOptions & { serverFacto
       const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       const body = JSON.stringify({ msg: 'fail', data: failureText('badRequest') });
       if (socket.writable) {
-        socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
       } else {
         socket.destroy(err);
       }

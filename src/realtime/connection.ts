@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
+import type { Log } from '../domain/log.js';
 import type { ChatMessage } from '../domain/message.js';
 import type { Role, User } from '../domain/user.js';
-import type { Log } from '../domain/log.js';
 import type { DeliveryService } from '../services/delivery.js';
 import { CloseCode, frames } from './frames.js';
 

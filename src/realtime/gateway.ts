@@ -5,9 +5,9 @@ import type { Bus, BusEvent } from '../bus/port.js';
 import { userTopic } from '../bus/topics.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
+import type { Log } from '../domain/log.js';
 import type { ChatMessage } from '../domain/message.js';
 import type { AuthService } from '../services/auth.js';
-import type { Log } from '../domain/log.js';
 import type { DeliveryService } from '../services/delivery.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
@@ -37,7 +37,6 @@ export interface GatewayHooks {
   opened?(): void;
   closed?(): void;
 }
-
 
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -121,7 +120,12 @@ export class Gateway {
       return;
     }
     const { user, claims } = res;
-    const conn = new Connection(ws, { user, sid: claims.sid, role: claims.role }, { delivery: this.delivery, clock: this.clock, log: this.log }, this.opts);
+    const conn = new Connection(
+      ws,
+      { user, sid: claims.sid, role: claims.role },
+      { delivery: this.delivery, clock: this.clock, log: this.log },
+      this.opts,
+    );
     const sockets = this.socketsOf(user.id);
     sockets.add(conn);
     this.hooks.opened?.();
@@ -287,7 +291,8 @@ export class Gateway {
   /** Client frames (spec §5.3): only pings are answered; chat goes over HTTP. */
   private onFrame(conn: Connection, data: RawData): void {
     const now = this.clock.now();
-    if (countInWindow(this.frameCounts, conn, now) > this.opts.framesPerMinute) return conn.close(CloseCode.tooManyFrames, 'too many frames');
+    if (countInWindow(this.frameCounts, conn, now) > this.opts.framesPerMinute)
+      return conn.close(CloseCode.tooManyFrames, 'too many frames');
 
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     if (text === 'ping') return conn.sendRaw(frames.pong(now));

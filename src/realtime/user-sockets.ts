@@ -76,7 +76,8 @@ export class UserSockets {
   /** The newest socket of `sid` standing by, the one to take over when the active one goes. */
   successor(sid: string): Connection | undefined {
     let best: Connection | undefined;
-    for (const c of this.sockets) if (c.state === 'standby' && c.sid === sid && c.open && (!best || newer(stampOf(c), stampOf(best)))) best = c;
+    for (const c of this.sockets)
+      if (c.state === 'standby' && c.sid === sid && c.open && (!best || newer(stampOf(c), stampOf(best)))) best = c;
     return best;
   }
 

@@ -1,8 +1,8 @@
+import { failure, type FailureKey } from '../domain/failures.js';
 import type { FriendRow } from '../domain/friend.js';
 import { GroupStatus, MemberStatus, type Group, type Membership } from '../domain/group.js';
 import type { User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
-import { failure, type FailureKey } from '../domain/failures.js';
 
 /**
  * Who may act on what, in one place: each guard answers the thing asked for or throws the
@@ -40,7 +40,13 @@ export function activeMembershipOf<M extends Membership>(members: M[], me: User,
 }
 
 /** The caller's own contact entry for `friendId`; a blacklisted one only with `allowBlack`. */
-export async function contactOf(store: Store, me: User, friendId: number, refusal: FailureKey, o: { allowBlack: boolean }): Promise<FriendRow> {
+export async function contactOf(
+  store: Store,
+  me: User,
+  friendId: number,
+  refusal: FailureKey,
+  o: { allowBlack: boolean },
+): Promise<FriendRow> {
   const row = await store.friends.row(me.id, friendId);
   if (!row || (!o.allowBlack && row.isblack !== 0)) throw failure(refusal);
   return row;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { failure } from '../domain/failures.js';
+import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
 import { navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
 import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
-import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
 import type { Repos, Store } from '../store/port.js';
 import { toUser, type DeliveryService, type Outgoing } from './delivery.js';
-import { failure } from '../domain/failures.js';
 
 /** Friend applications: apply (E05), list (E06), handle (E07), check (E17), instant add (E40). */
 export class ApplyService {
@@ -38,14 +38,19 @@ export class ApplyService {
     const target = await this.target(me, friendId);
     if (await this.store.applies.open(me.id, target.id)) throw failure('alreadyApplied');
     const fromId = `redirect-applyFriend-${me.id}`;
-    const message = navigationNotice(randomUUID(), { id: target.id, name: displayName(target), avatar: target.avatar ?? '' }, this.clock.now(), {
-      text: `用户[${displayName(me)}]申请添加您为好友，请尽快处理`,
-      fromName: '好友申请提醒',
-      fromId,
-      fromAvatar: DEFAULT_GROUP_AVATAR,
-      redirect: { url: '/pages/applyMyfriend/applyMyfriend', type: 'navigateTo' },
-      noGroup: true,
-    });
+    const message = navigationNotice(
+      randomUUID(),
+      { id: target.id, name: displayName(target), avatar: target.avatar ?? '' },
+      this.clock.now(),
+      {
+        text: `用户[${displayName(me)}]申请添加您为好友，请尽快处理`,
+        fromName: '好友申请提醒',
+        fromId,
+        fromAvatar: DEFAULT_GROUP_AVATAR,
+        redirect: { url: '/pages/applyMyfriend/applyMyfriend', type: 'navigateTo' },
+        noGroup: true,
+      },
+    );
     await this.delivery.commit([toUser(target.id, message)], async (tx) => {
       await this.create(tx, me, target, nickname);
     });

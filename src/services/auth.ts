@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { failure } from '../domain/failures.js';
 import { UserStatus, type Role, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Store } from '../store/port.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Claims, TokenService } from './tokens.js';
-import { failure } from '../domain/failures.js';
 
 export interface AuthOptions {
   scryptCost: number;

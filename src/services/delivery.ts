@@ -1,12 +1,12 @@
 import type { Bus } from '../bus/port.js';
 import { userTopic } from '../bus/topics.js';
 import type { Clock } from '../domain/clock.js';
-import type { Log } from '../domain/log.js';
 import type { UserEvent } from '../domain/events.js';
+import { failure, type FailureKey } from '../domain/failures.js';
+import type { Log } from '../domain/log.js';
 import { Conversation, type ChatMessage } from '../domain/message.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { CursorAdvance, Repos, Store, StoredMessage } from '../store/port.js';
-import { failure, type FailureKey } from '../domain/failures.js';
 
 /**
  * How long delivery cursors wait to be saved together. Nobody waits for them (messages are
@@ -42,7 +42,14 @@ export function toUser(userId: number, message: ChatMessage): Outgoing {
 /** A message of a 1:1 conversation (one's own notes: `from === to`). */
 export function toPair(from: number, to: number, message: ChatMessage): Outgoing {
   const self = from === to;
-  return { conversation: Conversation.pair(from, to), kind: 'single', members: self ? [from] : [from, to], senderId: self ? null : from, receivers: [to], message };
+  return {
+    conversation: Conversation.pair(from, to),
+    kind: 'single',
+    members: self ? [from] : [from, to],
+    senderId: self ? null : from,
+    receivers: [to],
+    message,
+  };
 }
 
 export interface DeliveryFaults {

@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock.js';
 import type { Indexed } from '../domain/contacts.js';
-import { UserStatus, type User, type UserInfo } from '../domain/user.js';
-import { FriendStatus, type ContactRow, type FriendRow, type UserSearchRow } from '../domain/friend.js';
-import type { Store } from '../store/port.js';
 import { failure } from '../domain/failures.js';
+import { FriendStatus, type ContactRow, type FriendRow, type UserSearchRow } from '../domain/friend.js';
+import { UserStatus, type User, type UserInfo } from '../domain/user.js';
+import type { Store } from '../store/port.js';
 import { contactOf } from './access.js';
 
 export interface Contact {
@@ -49,24 +49,21 @@ export class FriendService {
   /** E08: my contacts on the page, grouped by the initial of their display name. */
   async contacts(me: User, page: number, limit: number): Promise<{ count: number; rows: Indexed<Contact> | [] }> {
     const rows = await this.store.friends.contacts(me.id, (page - 1) * limit, limit);
-    const list = rows.map(
-      (r: ContactRow): Contact => ({
-        id: r.id,
-        beizhu: r.nickname,
-        username: r.username,
-        avatar: r.avatar,
-        friend_nickname: r.friend_nickname,
-        friend_id: r.friend_id,
-        name: r.nickname || r.friend_nickname || r.username,
-        uuid: r.uuid,
-      }),
-    );
+    const list = rows.map((r: ContactRow): Contact => ({
+      id: r.id,
+      beizhu: r.nickname,
+      username: r.username,
+      avatar: r.avatar,
+      friend_nickname: r.friend_nickname,
+      friend_id: r.friend_id,
+      name: r.nickname || r.friend_nickname || r.username,
+      uuid: r.uuid,
+    }));
     if (list.length === 0) return { count: 0, rows: [] };
     // Loaded on first use: the character tables are not needed to start.
     const { groupByInitial } = await import('../domain/contacts.js');
     return { count: list.length, rows: groupByInitial(list, (c) => c.name) };
   }
-
 
   /** E09: my entry for a friend with their profile. */
   async profile(me: User, friendId: number): Promise<FriendProfile> {

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { failure } from '../domain/failures.js';
 import {
-  JoinPolicy, MemberStatus, groupForApproval, groupForJoin, memberAvatar, memberName, type Group, type MemberWithUser, type Membership,
+  JoinPolicy,
+  MemberStatus,
+  groupForApproval,
+  groupForJoin,
+  memberAvatar,
+  memberName,
+  type Group,
+  type MemberWithUser,
+  type Membership,
 } from '../domain/group.js';
 import { Conversation, navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
@@ -10,7 +19,6 @@ import type { Repos, Store } from '../store/port.js';
 import { activeGroup, ownedActiveGroup } from './access.js';
 import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
 import { recomputeAvatar } from './groups.js';
-import { failure } from '../domain/failures.js';
 
 export interface JoinRequest {
   groupId: number;
@@ -121,7 +129,19 @@ export class GroupJoinService {
 
     if (policy === JoinPolicy.approval && !ownerInvite) {
       const owner = await this.store.users.findById(g.user_id);
-      const out = owner ? [this.approvalRequest(g, members, owner, members.find((m) => m.user_id === g.user_id), joiner, { self, inviter, label }, r.desc)] : [];
+      const out = owner
+        ? [
+            this.approvalRequest(
+              g,
+              members,
+              owner,
+              members.find((m) => m.user_id === g.user_id),
+              joiner,
+              { self, inviter, label },
+              r.desc,
+            ),
+          ]
+        : [];
       await this.commit(out, (tx) => tx.groups.addMember(g.id, joiner.id, MemberStatus.pending, this.clock.now()));
       return TEXT.waitForOwner;
     }

@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import { formatLocal } from '../domain/time.js';
+import { failure } from '../domain/failures.js';
 import {
-  GROUP_AVATAR_TILES, MemberStatus, composeGroupAvatar, composeGroupName, groupForLeave, groupObject, memberAvatar, memberName,
-  type Group, type MemberWithUser, type Membership,
+  GROUP_AVATAR_TILES,
+  MemberStatus,
+  composeGroupAvatar,
+  composeGroupName,
+  groupForLeave,
+  groupObject,
+  memberAvatar,
+  memberName,
+  type Group,
+  type MemberWithUser,
+  type Membership,
 } from '../domain/group.js';
 import { Conversation, systemNotice, type ChatMessage, type Party } from '../domain/message.js';
+import { formatLocal } from '../domain/time.js';
 import { displayName, type User } from '../domain/user.js';
 import type { Repos, Store } from '../store/port.js';
 import { activeGroup, membershipOf, ownedActiveGroup } from './access.js';
 import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
-import { failure } from '../domain/failures.js';
 
 export interface GroupOptions {
   tzOffsetMinutes: number;
@@ -66,7 +75,14 @@ export class GroupService {
     const text = `${displayName(me)}创建了一个群，大家可以开始聊天了`;
     const from = { id: me.id, name: displayName(me), avatar: me.avatar ?? '' };
     await this.delivery.commit(
-      (g: Group) => [toGroup(g.id, this.notice(g, from, text, this.group(g)), people.map((u) => u.id), null)],
+      (g: Group) => [
+        toGroup(
+          g.id,
+          this.notice(g, from, text, this.group(g)),
+          people.map((u) => u.id),
+          null,
+        ),
+      ],
       async (tx) => {
         const g = await tx.groups.create(
           {
@@ -79,7 +95,12 @@ export class GroupService {
           now,
         );
         await tx.messages.reset(Conversation.group(g.id));
-        await tx.messages.join(Conversation.group(g.id), 'group', people.map((u) => u.id), now);
+        await tx.messages.join(
+          Conversation.group(g.id),
+          'group',
+          people.map((u) => u.id),
+          now,
+        );
         return g;
       },
     );

@@ -1,16 +1,40 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Clock } from '../domain/clock.js';
+import { failure } from '../domain/failures.js';
 import { formatLocal } from '../domain/time.js';
 import { FileRejected, type Accepted, type Downloader, type FileStore, type FrameGrabber } from '../files/port.js';
-import { failure } from '../domain/failures.js';
 
 /** Types accepted for upload, decided from the content (magic bytes), never from the name. */
 const ALLOWED = new Set([
-  'jpg', 'png', 'gif', 'webp', 'bmp', 'heic', 'avif',
-  'mp4', 'mov', 'm4v', 'webm', 'mkv', 'avi', '3gp', 'flv',
-  'mp3', 'm4a', 'aac', 'wav', 'ogg', 'oga', 'opus', 'amr', 'flac',
-  'pdf', 'docx', 'xlsx', 'pptx',
+  'jpg',
+  'png',
+  'gif',
+  'webp',
+  'bmp',
+  'heic',
+  'avif',
+  'mp4',
+  'mov',
+  'm4v',
+  'webm',
+  'mkv',
+  'avi',
+  '3gp',
+  'flv',
+  'mp3',
+  'm4a',
+  'aac',
+  'wav',
+  'ogg',
+  'oga',
+  'opus',
+  'amr',
+  'flac',
+  'pdf',
+  'docx',
+  'xlsx',
+  'pptx',
 ]);
 
 export async function acceptUpload(head: Buffer): Promise<Accepted | null> {
@@ -86,13 +110,21 @@ export class MediaService {
   /** E30a: `diydir` `a_b` stores under `Diy/a/b/<YYYYMMDD>/<ms>_<random><ext>`. */
   async uploadDiy(source: Readable, diydir: string): Promise<{ url: string }> {
     const dirs = this.diyDirs(diydir);
-    const saved = await this.store(this.d.local, source, (ext) => `Diy/${dirs.join('/')}/${this.day()}/${this.clock.now()}_${randomInt(0, 100_000_000)}${ext}`);
+    const saved = await this.store(
+      this.d.local,
+      source,
+      (ext) => `Diy/${dirs.join('/')}/${this.day()}/${this.clock.now()}_${randomInt(0, 100_000_000)}${ext}`,
+    );
     return { url: saved.url };
   }
 
   /** E30b: `images/<YYYYMMDD>/<ms>_<12 hex><ext>` in object storage. */
   async uploadImage(source: Readable, classId: number) {
-    const saved = await this.store(this.d.objects, source, (ext) => `images/${this.day()}/${this.clock.now()}_${randomBytes(6).toString('hex')}${ext}`);
+    const saved = await this.store(
+      this.d.objects,
+      source,
+      (ext) => `images/${this.day()}/${this.clock.now()}_${randomBytes(6).toString('hex')}${ext}`,
+    );
     return [{ url: saved.url, path: saved.key, image_class_id: classId, create_time: Math.floor(this.clock.now() / 1000) }];
   }
 
@@ -160,7 +192,9 @@ export class MediaService {
     } catch {
       throw failure('screenshotFailed');
     }
-    const name = `screenshot_${this.clock.now()}_${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}.${format}`;
+    const name = `screenshot_${this.clock.now()}_${randomInt(0, 36 ** 6)
+      .toString(36)
+      .padStart(6, '0')}.${format}`;
     const saved = await this.d.local.save(Readable.from([image]), {
       maxBytes: 64 * 1024 * 1024,
       accept: async () => ({ ext: `.${format}`, contentType: format === 'png' ? 'image/png' : 'image/jpeg' }),

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { chatRuleFor } from '../domain/chatset.js';
 import type { Clock } from '../domain/clock.js';
 import { ValidationError } from '../domain/errors.js';
-import { Conversation, chatMessage, decodeOptions, systemNotice, type ChatMessage, type ChatType } from '../domain/message.js';
+import { failure } from '../domain/failures.js';
 import { FriendStatus } from '../domain/friend.js';
 import { MemberStatus, groupObject, memberAvatar, memberName } from '../domain/group.js';
+import { Conversation, chatMessage, decodeOptions, systemNotice, type ChatMessage, type ChatType } from '../domain/message.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import { activeGroup, isActive, membershipOf } from './access.js';
 import { toGroup, toPair, toUser, type DeliveryService, type Outgoing } from './delivery.js';
-import { failure } from '../domain/failures.js';
 
 export interface RevokeInput {
   to_id: number;

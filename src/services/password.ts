@@ -38,7 +38,8 @@ export async function verifyPassword(password: string, stored: string, cost: num
   if (parts.length !== 6 || parts[0] !== 'scrypt') return { ok: false, needsRehash: false };
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const [logN, rr, pp] = [Number(n), Number(r), Number(p)];
-  if (![logN, rr, pp].every((v) => Number.isInteger(v) && v > 0) || logN > 24 || rr > 32 || pp > 16) return { ok: false, needsRehash: false };
+  if (![logN, rr, pp].every((v) => Number.isInteger(v) && v > 0) || logN > 24 || rr > 32 || pp > 16)
+    return { ok: false, needsRehash: false };
   const expected = Buffer.from(hash, 'base64');
   const key = await derive(password, Buffer.from(salt, 'base64'), logN, rr, pp);
   const ok = key.length === expected.length && timingSafeEqual(key, expected);

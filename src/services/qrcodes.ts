@@ -1,5 +1,5 @@
-import { MemberStatus } from '../domain/group.js';
 import { failure } from '../domain/failures.js';
+import { MemberStatus } from '../domain/group.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Store } from '../store/port.js';
 import { activeGroup } from './access.js';

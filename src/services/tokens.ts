@@ -1,5 +1,5 @@
-import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { webcrypto } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import type { Role } from '../domain/user.js';
 

@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock.js';
-import { TEXT } from '../domain/texts.js';
+import { failure } from '../domain/failures.js';
 import type { EntryFacts } from '../domain/notices.js';
+import { TEXT } from '../domain/texts.js';
 import { UserStatus, type User, type UserInfo } from '../domain/user.js';
 import type { Store } from '../store/port.js';
-import { failure } from '../domain/failures.js';
 
 export interface PublicProfile {
   user: User;

@@ -1,14 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { failure } from '../domain/failures.js';
 import { UserStatus, type User } from '../domain/user.js';
-import {
-  DEVICE_ID, SIGNATURE_WINDOW_MS, VISITOR_REQUESTS_PER_HOUR, signatureMatches, visitorUsername,
-} from '../domain/visitor.js';
+import { DEVICE_ID, SIGNATURE_WINDOW_MS, VISITOR_REQUESTS_PER_HOUR, signatureMatches, visitorUsername } from '../domain/visitor.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Store } from '../store/port.js';
 import type { AuthService, Credentials, LoginResult } from './auth.js';
 import { hashPassword } from './password.js';
-import { failure } from '../domain/failures.js';
 
 export interface SignedRequest {
   deviceId: string;
@@ -91,7 +89,10 @@ export class VisitorService {
         return await this.auth.startSession(user, 'user', { upgrade: true, device: deviceId });
       }
       const user = await this.store.transaction((tx) =>
-        tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, last_login: now }, now),
+        tx.users.create(
+          { uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, last_login: now },
+          now,
+        ),
       );
       return await this.auth.startSession(user, 'user', { device: deviceId });
     } catch (e) {
@@ -120,13 +121,27 @@ export class VisitorService {
     const password = await hashPassword(String(randomInt(0, 1_000_000)).padStart(6, '0'), this.opts.scryptCost);
     const now = this.clock.now();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const username = attempt === 0 ? base : `${base}_${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
+      const username =
+        attempt === 0
+          ? base
+          : `${base}_${randomInt(0, 36 ** 6)
+              .toString(36)
+              .padStart(6, '0')}`;
       if (await this.store.users.findByUsername(username)) continue;
       try {
         return await this.store.transaction(async (tx) => {
           if (registered) await tx.users.update(registered.id, { devicefingeruuid: null }, now);
           return tx.users.create(
-            { uuid: randomUUID(), username, password, role: 'visitor', status: UserStatus.active, devicefingeruuid: deviceId, last_login: now, ...device },
+            {
+              uuid: randomUUID(),
+              username,
+              password,
+              role: 'visitor',
+              status: UserStatus.active,
+              devicefingeruuid: deviceId,
+              last_login: now,
+              ...device,
+            },
             now,
           );
         });

@@ -1,13 +1,13 @@
 import { Kysely, Migrator, sql, type MigrationProvider, type Transaction } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
-import { StoreError, storeBusy, waitBeforeRetry } from './errors.js';
-import { GroupCommit } from './group-commit.js';
 import { translatingDialect } from './dialects/translate.js';
 import type { DialectAdapter } from './dialects/types.js';
+import { StoreError, storeBusy, waitBeforeRetry } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import { migrations } from './migrations/index.js';
 import type { Repos, Store } from './port.js';
-import type { Ctx } from './repos/base.js';
 import { ApplyRepository } from './repos/applies.js';
+import type { Ctx } from './repos/base.js';
 import { CounterRepository } from './repos/counters.js';
 import { FriendRepository } from './repos/friends.js';
 import { GroupRepository } from './repos/groups.js';

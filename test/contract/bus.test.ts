@@ -1,8 +1,8 @@
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import type { Bus, BusEvent } from '../../src/bus/port.js';
-import { Redis } from 'ioredis';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 
 /**

@@ -150,7 +150,12 @@ for (const impl of impls) {
       const { opts, heads, exts } = options(1024 * 1024, keyFor('images/20250101'));
       const before = await o.contents();
       const saved = await o.store.save(chunked(data, 700), opts);
-      expect(saved).toEqual({ key: expect.stringMatching(/^images\/20250101\/\d+_\d+\.png$/), url: `${o.base}/${saved.key}`, size: data.length, contentType: 'image/png' });
+      expect(saved).toEqual({
+        key: expect.stringMatching(/^images\/20250101\/\d+_\d+\.png$/),
+        url: `${o.base}/${saved.key}`,
+        size: data.length,
+        contentType: 'image/png',
+      });
       // The first bytes, however the source cut them: up to HEAD_BYTES, asked once.
       expect(heads).toEqual([data.subarray(0, HEAD_BYTES)]);
       expect(exts).toEqual(['.png']);
@@ -168,7 +173,10 @@ for (const impl of impls) {
     });
 
     it('a file of exactly maxBytes is stored; one byte more is refused as size and leaves nothing', async () => {
-      for (const [limit, chunk] of [[2048, 4096], [20_000, 1000]] as const) {
+      for (const [limit, chunk] of [
+        [2048, 4096],
+        [20_000, 1000],
+      ] as const) {
         const exact = await pngOf(limit);
         const saved = await o.store.save(chunked(exact, chunk), options(limit, keyFor('limit')).opts);
         expect(saved.size).toBe(limit);
@@ -231,7 +239,9 @@ for (const impl of impls) {
 
     it('saves at the same time land each under its own key', async () => {
       const files = await Promise.all(Array.from({ length: 8 }, () => pngOf(5000 + Math.floor(Math.random() * 5000))));
-      const saved = await Promise.all(files.map((f, i) => o.store.save(chunked(f, 999), options(1024 * 1024, (ext) => `many/${i}${ext}`).opts)));
+      const saved = await Promise.all(
+        files.map((f, i) => o.store.save(chunked(f, 999), options(1024 * 1024, (ext) => `many/${i}${ext}`).opts)),
+      );
       expect(saved.map((s) => s.key)).toEqual(files.map((_, i) => `many/${i}.png`));
       for (const [i, f] of files.entries()) expect((await o.read(`many/${i}.png`)).equals(f)).toBe(true);
     });

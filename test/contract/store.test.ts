@@ -20,7 +20,14 @@ const HOUR = 3_600_000;
 let counter = 0;
 const unique = (tag: string) => `${tag}_${(counter++).toString(36)}_${randomUUID().slice(0, 8)}`;
 
-const newUser = (over: Partial<NewUser> = {}): NewUser => ({ uuid: randomUUID(), username: unique('u'), password: 'hash', role: 'user', status: 1, ...over });
+const newUser = (over: Partial<NewUser> = {}): NewUser => ({
+  uuid: randomUUID(),
+  username: unique('u'),
+  password: 'hash',
+  role: 'user',
+  status: 1,
+  ...over,
+});
 
 const session = (userId: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
   user_id: userId,
@@ -33,7 +40,13 @@ const session = (userId: number, over: Partial<SessionRecord> = {}): SessionReco
 });
 
 /** A message to store in `conversation`; its body is `text`. */
-const message = (conversation: string, members: number[], sender: number | null, text: string, over: Partial<NewMessage> = {}): NewMessage => ({
+const message = (
+  conversation: string,
+  members: number[],
+  sender: number | null,
+  text: string,
+  over: Partial<NewMessage> = {},
+): NewMessage => ({
   msg_id: randomUUID(),
   conversation_id: conversation,
   kind: conversation.startsWith('g:') ? 'group' : conversation.startsWith('u:') ? 'notice' : 'single',
@@ -96,19 +109,22 @@ for (const dialect of testDialects()) {
       });
 
       // Several nodes share a PostgreSQL or MySQL database; SQLite is for one node (docs/operations.md).
-      it.skipIf(dialect === 'sqlite')('migrate is safe from two stores at once on a new database (several nodes starting together)', async () => {
-        const other = await freshDatabase(dialect, dir);
-        const [s1, s2] = [await openStore(databaseConfig(other.url)), await openStore(databaseConfig(other.url))];
-        try {
-          await Promise.all([s1.migrate(), s2.migrate()]);
-          const u = await s1.users.create(newUser(), T0);
-          expect((await s2.users.findById(u.id))?.username).toBe(u.username);
-        } finally {
-          await s1.close();
-          await s2.close();
-          await other.drop();
-        }
-      });
+      it.skipIf(dialect === 'sqlite')(
+        'migrate is safe from two stores at once on a new database (several nodes starting together)',
+        async () => {
+          const other = await freshDatabase(dialect, dir);
+          const [s1, s2] = [await openStore(databaseConfig(other.url)), await openStore(databaseConfig(other.url))];
+          try {
+            await Promise.all([s1.migrate(), s2.migrate()]);
+            const u = await s1.users.create(newUser(), T0);
+            expect((await s2.users.findById(u.id))?.username).toBe(u.username);
+          } finally {
+            await s1.close();
+            await s2.close();
+            await other.drop();
+          }
+        },
+      );
     });
 
     describe('users', () => {
@@ -144,7 +160,15 @@ for (const dialect of testDialects()) {
         expect(await store.users.findByUsername(input.username)).toEqual(u);
         expect(await store.users.findByUuid(input.uuid)).toEqual(u);
         expect(await store.users.findByDevice(input.devicefingeruuid as string)).toEqual(u);
-        expect(await store.users.findInfo(u.id)).toEqual({ id: expect.any(Number), user_id: u.id, gender: 'unknown', birthday: null, bio: null, location: null, website: null });
+        expect(await store.users.findInfo(u.id)).toEqual({
+          id: expect.any(Number),
+          user_id: u.id,
+          gender: 'unknown',
+          birthday: null,
+          bio: null,
+          location: null,
+          website: null,
+        });
         const next = await user();
         expect(next.id).toBeGreaterThan(u.id);
         expect(await store.users.findById(next.id + 1_000_000)).toBeUndefined();
@@ -157,14 +181,21 @@ for (const dialect of testDialects()) {
         for (const other of [u.username.toLowerCase(), u.username.toUpperCase(), `${u.username} `, ` ${u.username}`]) {
           expect(await store.users.findByUsername(other), JSON.stringify(other)).toBeUndefined();
         }
-        for (const other of [device.toLowerCase(), `${device} `]) expect(await store.users.findByDevice(other), JSON.stringify(other)).toBeUndefined();
+        for (const other of [device.toLowerCase(), `${device} `])
+          expect(await store.users.findByDevice(other), JSON.stringify(other)).toBeUndefined();
         expect((await store.users.findByDevice(device))?.id).toBe(u.id);
       });
 
       it('update changes the given fields and update_time, nothing else', async () => {
         const u = await user();
         await store.users.update(u.id, { nickname: '新名字', status: 2, userset: '{"chatset":{}}' }, T0 + 5);
-        expect(await store.users.findById(u.id)).toEqual({ ...u, nickname: '新名字', status: 2, userset: '{"chatset":{}}', update_time: T0 + 5 });
+        expect(await store.users.findById(u.id)).toEqual({
+          ...u,
+          nickname: '新名字',
+          status: 2,
+          userset: '{"chatset":{}}',
+          update_time: T0 + 5,
+        });
       });
 
       it('a taken username or uuid is a unique violation (StoreError) and writes nothing', async () => {
@@ -212,7 +243,9 @@ for (const dialect of testDialects()) {
       });
 
       it('search: active registered users whose name contains the keyword, any case, exact match first; % and _ are literal', async () => {
-        const tag = `q${randomUUID().replace(/[^a-f]/g, '').slice(0, 8)}`;
+        const tag = `q${randomUUID()
+          .replace(/[^a-f]/g, '')
+          .slice(0, 8)}`;
         const me = await user({ username: `${tag}me` });
         const exact = await user({ username: tag });
         const short = await user({ username: `${tag}ab` });
@@ -227,7 +260,12 @@ for (const dialect of testDialects()) {
         expect(await names(`${tag}_`)).toEqual([under.username]);
         expect(await names(`${tag}%`)).toEqual([]);
         expect((await store.users.search(tag, me.id, 1))[0]).toEqual({
-          id: exact.id, username: exact.username, avatar: exact.avatar, role: 'user', uuid: exact.uuid, nickname: exact.nickname,
+          id: exact.id,
+          username: exact.username,
+          avatar: exact.avatar,
+          role: 'user',
+          uuid: exact.uuid,
+          nickname: exact.nickname,
         });
       });
     });
@@ -392,9 +430,16 @@ for (const dialect of testDialects()) {
         const [a, b, c] = await users(3);
         const ab = `s:${a.id}:${b.id}`;
         const ac = `s:${a.id}:${c.id}`;
-        const order: [string, number][] = [[ab, a.id], [ab, b.id], [ac, c.id], [ab, a.id], [ac, a.id]];
+        const order: [string, number][] = [
+          [ab, a.id],
+          [ab, b.id],
+          [ac, c.id],
+          [ab, a.id],
+          [ac, a.id],
+        ];
         const got: number[] = [];
-        for (const [conv, from] of order) got.push(await append(message(conv, conv === ab ? [a.id, b.id] : [a.id, c.id], from, `${conv}#${got.length}`)));
+        for (const [conv, from] of order)
+          got.push(await append(message(conv, conv === ab ? [a.id, b.id] : [a.id, c.id], from, `${conv}#${got.length}`)));
         expect(got).toEqual([1, 2, 1, 3, 2]);
         const all = await store.messages.range(ab, 0, 100);
         expect(all).toEqual([
@@ -437,8 +482,18 @@ for (const dialect of testDialects()) {
           { conversation_id: conv, user_id: a.id, seq: 3 },
           { conversation_id: conv, user_id: a.id, seq: 2 },
         ]);
-        expect(await store.messages.cursors(a.id)).toEqual(new Map([[conv, 3], [g, 1]]));
-        expect(await store.messages.cursors(b.id)).toEqual(new Map([[conv, 3], [g, 1]]));
+        expect(await store.messages.cursors(a.id)).toEqual(
+          new Map([
+            [conv, 3],
+            [g, 1],
+          ]),
+        );
+        expect(await store.messages.cursors(b.id)).toEqual(
+          new Map([
+            [conv, 3],
+            [g, 1],
+          ]),
+        );
         expect(await store.messages.cursors(c.id)).toEqual(new Map([[g, 0]]));
         await store.messages.advance([]);
       });
@@ -483,10 +538,22 @@ for (const dialect of testDialects()) {
         expect(await store.messages.countPending(b.id)).toBe(3);
         expect(await store.messages.countAllPending()).toBe(before + 3);
         const found = await store.messages.find(conv, first.msg_id);
-        expect(found).toEqual({ id: expect.any(Number), conversation_id: conv, seq: 1, sender_id: a.id, body: 'first', revoked: 0, create_time: T0 + 7 });
+        expect(found).toEqual({
+          id: expect.any(Number),
+          conversation_id: conv,
+          seq: 1,
+          sender_id: a.id,
+          body: 'first',
+          revoked: 0,
+          create_time: T0 + 7,
+        });
         await store.messages.markRevoked(conv, first.msg_id);
         expect(await store.messages.find(conv, first.msg_id)).toEqual({ ...found, revoked: 1 });
-        expect((await store.messages.pending(b.id, 0, 100)).map((m) => [m.body, m.revoked])).toEqual([['first', 1], ['mirror', 1], ['other', 0]]);
+        expect((await store.messages.pending(b.id, 0, 100)).map((m) => [m.body, m.revoked])).toEqual([
+          ['first', 1],
+          ['mirror', 1],
+          ['other', 0],
+        ]);
         expect(await store.messages.countPending(b.id)).toBe(1);
         expect(await store.messages.countAllPending()).toBe(before + 1);
         expect(await store.messages.find(conv, randomUUID())).toBeUndefined();
@@ -652,7 +719,17 @@ for (const dialect of testDialects()) {
         const [a, b] = await users(2);
         expect(await store.friends.addIfMissing(a.id, b.id, '老同学', T0)).toBe(true);
         expect(await store.friends.addIfMissing(a.id, b.id, 'ignored', T0 + 1)).toBe(false);
-        const mine = { id: expect.any(Number), user_id: a.id, friend_id: b.id, nickname: '老同学', friendlookme: 1, melookfriend: 1, ismystarfriend: 0, isblack: 0, status: 1 };
+        const mine = {
+          id: expect.any(Number),
+          user_id: a.id,
+          friend_id: b.id,
+          nickname: '老同学',
+          friendlookme: 1,
+          melookfriend: 1,
+          ismystarfriend: 0,
+          isblack: 0,
+          status: 1,
+        };
         expect(await store.friends.row(a.id, b.id)).toEqual(mine);
         expect(await store.friends.row(b.id, a.id)).toBeUndefined();
         expect(await store.friends.pair(a.id, b.id)).toEqual({ mine });
@@ -688,7 +765,15 @@ for (const dialect of testDialects()) {
         await store.friends.addIfMissing(f1.id, me.id, '', T0);
         const list = await store.friends.contacts(me.id, 0, 10);
         expect(list.map((r) => r.friend_id)).toEqual([f2.id, f1.id, f3.id]);
-        expect(list[0]).toEqual({ id: expect.any(Number), nickname: '', friend_id: f2.id, username: f2.username, avatar: 'https://img.test/2.png', friend_nickname: '二号', uuid: f2.uuid });
+        expect(list[0]).toEqual({
+          id: expect.any(Number),
+          nickname: '',
+          friend_id: f2.id,
+          username: f2.username,
+          avatar: 'https://img.test/2.png',
+          friend_nickname: '二号',
+          uuid: f2.uuid,
+        });
         expect(list[1]?.nickname).toBe('备注');
         expect((await store.friends.contacts(me.id, 1, 1)).map((r) => r.friend_id)).toEqual([f1.id]);
         await store.friends.deletePair(f1.id, me.id);
@@ -700,8 +785,18 @@ for (const dialect of testDialects()) {
         const [a, b, c, d] = await users(4);
         const id = await store.applies.create(a.id, b.id, '你好', T0);
         const row = {
-          id, user_id: a.id, friend_id: b.id, nickname: '你好', friendlookme: 1, melookfriend: 1, ismystarfriend: 0, isblack: 0,
-          status: 'pending', order: 50, create_time: T0, update_time: T0,
+          id,
+          user_id: a.id,
+          friend_id: b.id,
+          nickname: '你好',
+          friendlookme: 1,
+          melookfriend: 1,
+          ismystarfriend: 0,
+          isblack: 0,
+          status: 'pending',
+          order: 50,
+          create_time: T0,
+          update_time: T0,
         };
         expect(await store.applies.open(a.id, b.id)).toEqual(row);
         expect(await store.applies.findPending(id, b.id)).toEqual(row);
@@ -738,7 +833,12 @@ for (const dialect of testDialects()) {
         expect(await store.applies.countPending(target.id)).toBe(2);
         const list = await store.applies.forTarget(target.id, 0, 10);
         expect(list.map((r) => r.id)).toEqual([...ids].reverse());
-        expect(list[0]).toMatchObject({ user_id: z.id, friend_id: target.id, status: 'pending', user: { id: z.id, username: z.username, avatar: z.avatar, nickname: z.nickname, uuid: z.uuid } });
+        expect(list[0]).toMatchObject({
+          user_id: z.id,
+          friend_id: target.id,
+          status: 'pending',
+          user: { id: z.id, username: z.username, avatar: z.avatar, nickname: z.nickname, uuid: z.uuid },
+        });
         expect((await store.applies.forTarget(target.id, 1, 1)).map((r) => r.id)).toEqual([ids[1]]);
       });
     });
@@ -749,13 +849,36 @@ for (const dialect of testDialects()) {
         const uuid = randomUUID();
         const g = await store.groups.create({ uuid, user_id: owner.id, name: '群聊', avatar: null }, [owner.id, a.id, b.id], T0);
         expect(g).toEqual({
-          id: expect.any(Number), uuid, user_id: owner.id, name: '群聊', avatar: null, remark: '', invite_confirm: 0, status: 1, order: 50, create_time: T0, update_time: T0,
+          id: expect.any(Number),
+          uuid,
+          user_id: owner.id,
+          name: '群聊',
+          avatar: null,
+          remark: '',
+          invite_confirm: 0,
+          status: 1,
+          order: 50,
+          create_time: T0,
+          update_time: T0,
         });
         expect(await store.groups.find(g.id)).toEqual(g);
-        expect((await store.groups.members(g.id)).map((m) => [m.user_id, m.status])).toEqual([[owner.id, 1], [a.id, 1], [b.id, 1]]);
+        expect((await store.groups.members(g.id)).map((m) => [m.user_id, m.status])).toEqual([
+          [owner.id, 1],
+          [a.id, 1],
+          [b.id, 1],
+        ]);
         await store.groups.addMember(g.id, c.id, 2, T0 + 1);
         expect((await store.groups.members(g.id, 2)).map((m) => m.user_id)).toEqual([c.id]);
-        expect(await store.groups.membership(g.id, c.id)).toEqual({ id: expect.any(Number), group_id: g.id, user_id: c.id, nickname: '', avatar: '', status: 2, order: 50, create_time: T0 + 1 });
+        expect(await store.groups.membership(g.id, c.id)).toEqual({
+          id: expect.any(Number),
+          group_id: g.id,
+          user_id: c.id,
+          nickname: '',
+          avatar: '',
+          status: 2,
+          order: 50,
+          create_time: T0 + 1,
+        });
         expect(isUniqueViolation(await rejection(store.groups.addMember(g.id, a.id, 1, T0)))).toBe(true);
         expect(await store.groups.hasActiveMembership(c.id)).toBe(false);
         await store.groups.setMember(g.id, c.id, { status: 1, nickname: '新人' }, T0 + 2);
@@ -766,7 +889,14 @@ for (const dialect of testDialects()) {
         expect(await store.groups.membership(g.id, b.id)).toBeUndefined();
         const withUsers = await store.groups.membersWithUsers(g.id, 1);
         expect(withUsers.map((m) => m.user_id)).toEqual([owner.id, a.id, c.id]);
-        expect(withUsers[1]?.user).toEqual({ id: a.id, username: a.username, avatar: a.avatar, nickname: a.nickname, uuid: a.uuid, role: 'user' });
+        expect(withUsers[1]?.user).toEqual({
+          id: a.id,
+          username: a.username,
+          avatar: a.avatar,
+          nickname: a.nickname,
+          uuid: a.uuid,
+          role: 'user',
+        });
       });
 
       it('update, listFor (active groups where the user is active, newest first), firstAvatars and delete', async () => {
@@ -778,7 +908,19 @@ for (const dialect of testDialects()) {
         const g3 = await store.groups.create({ uuid: randomUUID(), user_id: owner.id, name: 'three', avatar: null }, [m.id, owner.id], T0);
         expect((await store.groups.listFor(m.id, 0, 10)).map((r) => r.group.id)).toEqual([g3.id, g1.id]);
         const [first] = await store.groups.listFor(m.id, 0, 1);
-        expect(first).toEqual({ group: g3, membership: { id: expect.any(Number), group_id: g3.id, user_id: m.id, nickname: '', avatar: '', status: 1, order: 50, create_time: T0 } });
+        expect(first).toEqual({
+          group: g3,
+          membership: {
+            id: expect.any(Number),
+            group_id: g3.id,
+            user_id: m.id,
+            nickname: '',
+            avatar: '',
+            status: 1,
+            order: 50,
+            create_time: T0,
+          },
+        });
         await store.groups.update(g3.id, { status: 0, name: 'closed', remark: '公告' }, T0 + 9);
         expect(await store.groups.find(g3.id)).toEqual({ ...g3, status: 0, name: 'closed', remark: '公告', update_time: T0 + 9 });
         expect((await store.groups.listFor(m.id, 0, 10)).map((r) => r.group.id)).toEqual([g1.id]);

@@ -7,7 +7,6 @@ import { describeEachDialect } from '../helpers/dialects.js';
 const claimsOf = (token: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
-
 describeEachDialect('accounts: register and login (E01, E02)', (h) => {
   it('registers, answers every user column but the password, plus a token', async () => {
     const res = await h.server.client.post('/api/regChat', { username: 'reg_user1', password: '123456' });
@@ -17,10 +16,36 @@ describeEachDialect('accounts: register and login (E01, E02)', (h) => {
     expect(data).not.toHaveProperty('password');
     expect(Object.keys(data).sort()).toEqual(
       [
-        'id', 'uuid', 'username', 'nickname', 'avatar', 'devicefingeruuid', 'uniplatform', 'devicemodel', 'deviceos',
-        'devicebrand', 'userset', 'invite_confirm', 'mobile', 'email', 'status', 'last_login', 'last_login_ip',
-        'register_time', 'register_ip', 'is_deleted', 'wechat_openid', 'qq_openid', 'weibo_uid', 'role',
-        'is_email_verified', 'is_mobile_verified', 'order', 'create_time', 'update_time', 'token',
+        'id',
+        'uuid',
+        'username',
+        'nickname',
+        'avatar',
+        'devicefingeruuid',
+        'uniplatform',
+        'devicemodel',
+        'deviceos',
+        'devicebrand',
+        'userset',
+        'invite_confirm',
+        'mobile',
+        'email',
+        'status',
+        'last_login',
+        'last_login_ip',
+        'register_time',
+        'register_ip',
+        'is_deleted',
+        'wechat_openid',
+        'qq_openid',
+        'weibo_uid',
+        'role',
+        'is_email_verified',
+        'is_mobile_verified',
+        'order',
+        'create_time',
+        'update_time',
+        'token',
       ].sort(),
     );
     expect(data).toMatchObject({ username: 'reg_user1', role: 'user', status: 1, nickname: '', order: 50, invite_confirm: 0 });
@@ -73,7 +98,10 @@ describeEachDialect('accounts: register and login (E01, E02)', (h) => {
 
   it('accepts the length bounds: username 4 and 20, password 6 and 20 characters', async () => {
     const c = h.server.client;
-    for (const [username, password] of [['b4_x', '123456'], ['b20_' + 'x'.repeat(16), 'p'.repeat(20)]] as const) {
+    for (const [username, password] of [
+      ['b4_x', '123456'],
+      ['b20_' + 'x'.repeat(16), 'p'.repeat(20)],
+    ] as const) {
       const res = await c.post('/api/regChat', { username, password });
       expect(res.status, username).toBe(200);
       expect(res.body.data.username).toBe(username);

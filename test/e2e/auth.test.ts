@@ -22,12 +22,19 @@ const sign = (claims: Record<string, unknown>, secret: string, sub: string) =>
     .sign(new TextEncoder().encode(secret));
 
 describeEachDialect('auth: tokens and sessions (§1.6, §2, E03)', (h) => {
-  const userset = (token: string | undefined, extra: { form?: boolean; headers?: Record<string, string>; path?: string; body?: object } = {}) =>
-    h.server.client.post(extra.path ?? '/api/chat/userset', { userset: '{"a":1}', ...extra.body }, {
-      ...(token === undefined ? {} : { token }),
-      ...(extra.form ? { form: true } : {}),
-      ...(extra.headers ? { headers: extra.headers } : {}),
-    });
+  const userset = (
+    token: string | undefined,
+    extra: { form?: boolean; headers?: Record<string, string>; path?: string; body?: object } = {},
+  ) =>
+    h.server.client.post(
+      extra.path ?? '/api/chat/userset',
+      { userset: '{"a":1}', ...extra.body },
+      {
+        ...(token === undefined ? {} : { token }),
+        ...(extra.form ? { form: true } : {}),
+        ...(extra.headers ? { headers: extra.headers } : {}),
+      },
+    );
 
   it('takes the token from the header, the query, the body (JSON or form) and Authorization: Bearer', async () => {
     const { token } = await h.server.client.register();
@@ -92,7 +99,11 @@ describeEachDialect('auth: tokens and sessions (§1.6, §2, E03)', (h) => {
   it('refuses a token signed with our secret that is not the current session', async () => {
     const u = await h.server.client.register();
     const claims = claimsOf(u.token);
-    const forged = await sign({ uuid: claims.uuid, role: 'user', sid: '00000000-0000-4000-8000-000000000000' }, TEST_SECRET, String(claims.sub));
+    const forged = await sign(
+      { uuid: claims.uuid, role: 'user', sid: '00000000-0000-4000-8000-000000000000' },
+      TEST_SECRET,
+      String(claims.sub),
+    );
     expect((await userset(forged)).body).toEqual(INVALID);
   });
 
@@ -184,7 +195,11 @@ describeEachDialect('auth: visitor-mode tokens (§1.6 whitelist)', (h) => {
     const set = await h.server.client.post('/api/chat/userset', { userset: '{"chatset":{}}' }, { token: v.token });
     expect(set.status).toBe(200);
     expect(set.body).toEqual(OK);
-    const nick = await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '游客昵称' }, { token: v.token });
+    const nick = await h.server.client.post(
+      '/api/chat/updateUserinfo',
+      { fieldname: 'nickname', fieldValue: '游客昵称' },
+      { token: v.token },
+    );
     expect(nick.status).toBe(200);
     expect(nick.body).toEqual({ msg: 'ok', data: '修改昵称成功' });
     const profile = await h.server.client.get(`/api/userinfo/${v.uuid}`);

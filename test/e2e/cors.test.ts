@@ -17,14 +17,23 @@ function preflight(s: TestServer, path: string, origin = ORIGIN): Promise<Respon
 }
 
 const post = (s: TestServer, path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${s.url}${path}`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${s.url}${path}`, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describeEachDialectWithServers('cors', (startFor) => {
   const start = (env: Record<string, string> = {}) => startFor({ env });
 
   it('answers preflights of API routes from any origin by default, with the headers the client sends', async () => {
     const s = await start();
-    for (const path of ['/api/loginChat', '/api/visitorRegister', '/api/chat/socket/sendmessage', '/api/chat/uploadStreamSingleToServerDiy/chatImgs']) {
+    for (const path of [
+      '/api/loginChat',
+      '/api/visitorRegister',
+      '/api/chat/socket/sendmessage',
+      '/api/chat/uploadStreamSingleToServerDiy/chatImgs',
+    ]) {
       const res = await preflight(s, path);
       expect(res.status, path).toBe(204);
       expect(res.headers.get('access-control-allow-origin'), path).toBe('*');

@@ -9,7 +9,22 @@ import type { Frame } from '../helpers/ws.js';
  * Delivery of single-chat messages (spec §5.5, §5.6, §6.2, E20, E22; DESIGN §5): the push
  * envelope, options decoding, and the offline queue: everything arrives, in order, exactly once.
  */
-const FIELDS = ['chatType', 'create_time', 'data', 'from_avatar', 'from_id', 'from_name', 'id', 'isremove', 'options', 'sendUUid', 'to_avatar', 'to_id', 'to_name', 'type'];
+const FIELDS = [
+  'chatType',
+  'create_time',
+  'data',
+  'from_avatar',
+  'from_id',
+  'from_name',
+  'id',
+  'isremove',
+  'options',
+  'sendUUid',
+  'to_avatar',
+  'to_id',
+  'to_name',
+  'type',
+];
 
 describeEachDialect('delivery: the push of one message (§5.5, §6.2)', (h) => {
   it('pushes {"type":"singleChat","data":<message>,"timestamp"} with data equal to the E20 answer', async () => {

@@ -14,7 +14,9 @@ describeEachDialect(
       const image = await upload(s, DIY, { token: u.token, file: { data: await png(), name: 'a.png', type: 'image/png' } });
       expect(image.status).toBe(200);
       // a PDF that carries script: downloaded, never opened on this origin
-      const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+      const pdf = Buffer.from(
+        '%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+      );
       const doc = await upload(s, DIY, { token: u.token, file: { data: pdf, name: 'x.pdf', type: 'application/pdf' } });
       expect(doc.status).toBe(200);
       const img = await fetch(s.url + new URL(image.body.data.url, s.url).pathname);

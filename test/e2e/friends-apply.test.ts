@@ -13,9 +13,11 @@ const localMs = (t: string) => Date.parse(`${t.replace(' ', 'T')}+08:00`);
 describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   const c = () => h.server.client;
   const connect = socketsPerTest(() => h.server);
-  const apply = (me: U, friend_id: unknown, nickname?: string) => c().post('/api/chat/applyfriend', { friend_id, nickname }, { token: me.token });
+  const apply = (me: U, friend_id: unknown, nickname?: string) =>
+    c().post('/api/chat/applyfriend', { friend_id, nickname }, { token: me.token });
   const list = (me: U, page: unknown = 1, query = '') => c().get(`/api/chat/listapplyfriend/${String(page)}${query}`, { token: me.token });
-  const handle = (me: U, id: unknown, status?: string, nickname?: string) => c().post(`/api/chat/handleapply/${String(id)}`, { status, nickname }, { token: me.token });
+  const handle = (me: U, id: unknown, status?: string, nickname?: string) =>
+    c().post(`/api/chat/handleapply/${String(id)}`, { status, nickname }, { token: me.token });
   const row = (me: U, other: U) => c().post(`/api/chat/ismygoodfriend/${other.id}`, {}, { token: me.token });
   const autoAdd = (me: U, friend_id: number) => c().post('/api/chat/autoAddFriendAndAgree', { friend_id }, { token: me.token });
   /** Id of the newest application addressed to `target`. */
@@ -99,9 +101,23 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
       msgidKey: `redirect-applyFriend-${a.id}`,
     });
     // exactly the original's fields: no `group` on this notice
-    expect(Object.keys(frame.data).sort()).toEqual(
-      ['chatType', 'create_time', 'data', 'from_avatar', 'from_id', 'from_name', 'id', 'isremove', 'msgidKey', 'options', 'redirect', 'to_avatar', 'to_id', 'to_name', 'type'],
-    );
+    expect(Object.keys(frame.data).sort()).toEqual([
+      'chatType',
+      'create_time',
+      'data',
+      'from_avatar',
+      'from_id',
+      'from_name',
+      'id',
+      'isremove',
+      'msgidKey',
+      'options',
+      'redirect',
+      'to_avatar',
+      'to_id',
+      'to_name',
+      'type',
+    ]);
   });
 
   it('E05: an offline target receives the notice (once) through chatGetmessageOffLine', async () => {
@@ -118,7 +134,12 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
   it('E06: newest first, every column with userId and the applicant, and the pending count', async () => {
     const [t, a1, a2, a3] = await users(h.server, 4);
     await setNickname(h.server, a2, '二号');
-    for (const [u, n] of [[a1, 'one'], [a2, 'two'], [a3, undefined]] as const) await apply(u, t.id, n);
+    for (const [u, n] of [
+      [a1, 'one'],
+      [a2, 'two'],
+      [a3, undefined],
+    ] as const)
+      await apply(u, t.id, n);
     const res = await list(t);
     expect(res.status).toBe(200);
     expect(res.body.msg).toBe('ok');
@@ -127,9 +148,35 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     expect(alldata.map((x: Frame) => x.user_id)).toEqual([a3.id, a2.id, a1.id]);
     const second = alldata[1];
     expect(Object.keys(second).sort()).toEqual(
-      ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status', 'order', 'create_time', 'update_time', 'userId', 'user'].sort(),
+      [
+        'id',
+        'user_id',
+        'friend_id',
+        'nickname',
+        'friendlookme',
+        'melookfriend',
+        'ismystarfriend',
+        'isblack',
+        'status',
+        'order',
+        'create_time',
+        'update_time',
+        'userId',
+        'user',
+      ].sort(),
     );
-    expect(second).toMatchObject({ user_id: a2.id, userId: a2.id, friend_id: t.id, nickname: 'two', friendlookme: 1, melookfriend: 1, ismystarfriend: 0, isblack: 0, status: 'pending', order: 50 });
+    expect(second).toMatchObject({
+      user_id: a2.id,
+      userId: a2.id,
+      friend_id: t.id,
+      nickname: 'two',
+      friendlookme: 1,
+      melookfriend: 1,
+      ismystarfriend: 0,
+      isblack: 0,
+      status: 'pending',
+      order: 50,
+    });
     expect(second.user).toEqual({ id: a2.id, username: a2.username, avatar: USER_AVATAR, nickname: '二号', uuid: a2.uuid });
     expect(alldata[0].nickname).toBe('');
     expect(second.create_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
@@ -178,8 +225,22 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     expect((await row(a, b)).body.data).toMatchObject({ user_id: a.id, friend_id: b.id, nickname: '小红', isblack: 0, status: 1 });
     const [toA] = await wa.waitChats(1, isFriendsNow);
     const [toB] = await wb.waitChats(1, isFriendsNow);
-    const base = { chatType: 'single', type: 'systemNotice', data: { data: FRIENDS_NOW, dataType: false, otherData: null }, options: {}, isremove: 0 };
-    expect(toA).toMatchObject({ ...base, from_id: b.id, from_name: '小红', from_avatar: USER_AVATAR, to_id: a.id, to_name: '老同学', to_avatar: USER_AVATAR });
+    const base = {
+      chatType: 'single',
+      type: 'systemNotice',
+      data: { data: FRIENDS_NOW, dataType: false, otherData: null },
+      options: {},
+      isremove: 0,
+    };
+    expect(toA).toMatchObject({
+      ...base,
+      from_id: b.id,
+      from_name: '小红',
+      from_avatar: USER_AVATAR,
+      to_id: a.id,
+      to_name: '老同学',
+      to_avatar: USER_AVATAR,
+    });
     expect(toB).toMatchObject({ ...base, from_id: a.id, from_name: '老同学', to_id: b.id, to_name: '小红' });
     expect(toA.id).toMatch(UUID);
     expect(toB.id).toBe(toA.id);
@@ -193,7 +254,12 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     const [a, b, x] = await users(h.server, 3);
     await apply(a, b.id);
     const id = await lastApplyId(b);
-    for (const [who, status] of [[x, 'agree'], [x, 'refuse'], [a, 'agree'], [a, 'ignore']] as const) {
+    for (const [who, status] of [
+      [x, 'agree'],
+      [x, 'refuse'],
+      [a, 'agree'],
+      [a, 'ignore'],
+    ] as const) {
       const res = await handle(who, id, status);
       expect(res.status).toBe(400);
       expect(res.body).toEqual(fail('申请不存在或已处理'));
@@ -250,7 +316,10 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     const answers = await Promise.all(Array.from({ length: 4 }, () => handle(b, id, 'agree')));
     expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400, 400]);
     for (const r of answers.filter((x) => x.status === 400)) expect(r.body).toEqual(fail('申请不存在或已处理'));
-    for (const [me, other] of [[a, b], [b, a]] as const) {
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const contacts = (await c().get('/api/chat/goodfriendlist/1', { token: me.token })).body.data;
       expect(contacts.count).toBe(1);
       expect(contacts.rows.newList.flatMap((g: Frame) => g.list).map((x: Frame) => x.friend_id)).toEqual([other.id]);
@@ -288,8 +357,22 @@ describeEachDialect('friends: applications (E05, E06, E07, E40)', (h) => {
     expect((await list(t)).body.data).toMatchObject({ pendingCount: 0, alldata: [{ user_id: a.id, status: 'agree' }] });
     const [toT] = await wt.waitChats(1, isFriendsNow);
     const [toA] = await wa.waitChats(1, isFriendsNow);
-    expect(toT).toMatchObject({ from_id: a.id, from_name: '甲', to_id: t.id, to_name: t.username, type: 'systemNotice', chatType: 'single' });
-    expect(toA).toMatchObject({ from_id: t.id, from_name: t.username, to_id: a.id, to_name: '甲', type: 'systemNotice', chatType: 'single' });
+    expect(toT).toMatchObject({
+      from_id: a.id,
+      from_name: '甲',
+      to_id: t.id,
+      to_name: t.username,
+      type: 'systemNotice',
+      chatType: 'single',
+    });
+    expect(toA).toMatchObject({
+      from_id: t.id,
+      from_name: t.username,
+      to_id: a.id,
+      to_name: '甲',
+      type: 'systemNotice',
+      chatType: 'single',
+    });
     expect(toA.id).toBe(toT.id);
     expect((await autoAdd(a, t.id)).body).toEqual(fail('您已经申请过了，请勿重复申请'));
     await barrier(wa, a);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { fail, ok, setNickname, USER_AVATAR, users, type Account as U, type Any } from '../helpers/chat.js';
+import { fail, ok, setNickname, USER_AVATAR, users, type Any, type Account as U } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 
 /** Finding users (E04), the contact list (E08), a friend's profile (E09), has X applied to me (E17), friend-add settings (E39). */
@@ -10,22 +10,29 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   const store = () => h.server.app.store;
   const search = (me: U, keyword?: string) => c().post('/api/chat/searchUser', { keyword }, { token: me.token });
   const names = (res: Any): string[] => res.body.data.map((u: Any) => u.username);
-  const contacts = (me: U, page: unknown = 1, query = '') => c().get(`/api/chat/goodfriendlist/${String(page)}${query}`, { token: me.token });
+  const contacts = (me: U, page: unknown = 1, query = '') =>
+    c().get(`/api/chat/goodfriendlist/${String(page)}${query}`, { token: me.token });
   const flat = (res: Any) => (Array.isArray(res.body.data.rows) ? [] : res.body.data.rows.newList.flatMap((g: Any) => g.list));
   const autoAdd = (me: U, other: U) => c().post('/api/chat/autoAddFriendAndAgree', { friend_id: other.id }, { token: me.token });
   /** `other` applies to me and I agree, giving them `remark` (my entry for them). */
   const befriendWithRemark = async (me: U, other: U, remark: string) => {
     await c().post('/api/chat/applyfriend', { friend_id: me.id }, { token: other.token });
     const id = (await c().get('/api/chat/listapplyfriend/1', { token: me.token })).body.data.alldata[0].id;
-    expect((await c().post(`/api/chat/handleapply/${id}`, { status: 'agree', nickname: remark }, { token: me.token })).body).toEqual(ok('ok'));
+    expect((await c().post(`/api/chat/handleapply/${id}`, { status: 'agree', nickname: remark }, { token: me.token })).body).toEqual(
+      ok('ok'),
+    );
   };
   const black = (me: U, other: U) => c().post(`/api/chat/setblackgoodfriend/${other.id}`, {}, { token: me.token });
   const setInfo = (me: U, userid: unknown) => c().post('/api/chat/getUserSetInfo', { userid }, { token: me.token });
 
   it('E04: matches usernames case-insensitively, without the caller, visitors, disabled or locked users', async () => {
     const [me, mixed, plain, vis, off, locked] = [
-      await c().register('srchAlphaMe'), await c().register('SrchAlpha1'), await c().register('xsrchalpha2'),
-      await c().register('srchalphaV'), await c().register('srchalphaD'), await c().register('srchalphaL'),
+      await c().register('srchAlphaMe'),
+      await c().register('SrchAlpha1'),
+      await c().register('xsrchalpha2'),
+      await c().register('srchalphaV'),
+      await c().register('srchalphaD'),
+      await c().register('srchalphaL'),
     ];
     await store().users.update(vis.id, { role: 'visitor' }, Date.now());
     await store().users.update(off.id, { status: 0 }, Date.now());
@@ -59,7 +66,7 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
     expect(names(await search(me, 't_x9q'))).toEqual(['lit_x9q']);
     expect(names(await search(me, '_'))).not.toContain('litYx9q');
     expect((await search(me, '%')).body).toEqual(ok([]));
-    expect((await search(me, '%%'))).toMatchObject({ status: 200, body: ok([]) });
+    expect(await search(me, '%%')).toMatchObject({ status: 200, body: ok([]) });
     // Older accounts may hold any character; rename two to check the escaping itself.
     const [pct, bang, back] = [await c().register('legacy_p'), await c().register('legacy_b'), await c().register('legacy_s')];
     await store().users.update(pct.id, { username: 'pc%nt1' }, Date.now());
@@ -108,7 +115,19 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
   it('E08: groups by the initial of remark, else nickname, else username; # last', async () => {
     const me = await c().register();
     const spec: [nickname: string, remark?: string][] = [
-      ['张三'], ['bob'], ['阿莉'], ['123'], ['Bill'], ['😀smile'], ['(paren'], ['Yolanda', '老李'], ['[sq'], ['*star'], ['\\back'], [''], ['尔'],
+      ['张三'],
+      ['bob'],
+      ['阿莉'],
+      ['123'],
+      ['Bill'],
+      ['😀smile'],
+      ['(paren'],
+      ['Yolanda', '老李'],
+      ['[sq'],
+      ['*star'],
+      ['\\back'],
+      [''],
+      ['尔'],
     ];
     const friends: U[] = [];
     for (const [nickname, remark] of spec) {
@@ -128,13 +147,26 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
     expect(rows.newList.map((g: Any) => g.title)).toEqual(rows.indexList);
     const byTitle = Object.fromEntries(rows.newList.map((g: Any) => [g.title, g.list.map((x: Any) => x.name)]));
     expect(byTitle).toEqual({
-      A: ['阿莉'], B: ['bob', 'Bill'], E: ['尔'], L: ['老李'], Z: ['张三', 'zulu_nonick'],
+      A: ['阿莉'],
+      B: ['bob', 'Bill'],
+      E: ['尔'],
+      L: ['老李'],
+      Z: ['张三', 'zulu_nonick'],
       '#': ['123', '😀smile', '(paren', '[sq', '*star', '\\back'],
     });
     const li = rows.newList.find((g: Any) => g.title === 'L').list[0];
     const yolanda = friends[7] as U;
     const entry = (await c().post(`/api/chat/ismygoodfriend/${yolanda.id}`, {}, { token: me.token })).body.data;
-    expect(li).toEqual({ id: entry.id, beizhu: '老李', username: yolanda.username, avatar: USER_AVATAR, friend_nickname: 'Yolanda', friend_id: yolanda.id, name: '老李', uuid: yolanda.uuid });
+    expect(li).toEqual({
+      id: entry.id,
+      beizhu: '老李',
+      username: yolanda.username,
+      avatar: USER_AVATAR,
+      friend_nickname: 'Yolanda',
+      friend_id: yolanda.id,
+      name: '老李',
+      uuid: yolanda.uuid,
+    });
     const zulu = rows.newList.find((g: Any) => g.title === 'Z').list[1];
     expect(zulu).toMatchObject({ beizhu: '', friend_nickname: '', username: 'zulu_nonick', name: 'zulu_nonick' });
   });
@@ -173,7 +205,12 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
       friend_id: f.id,
       nickname: '备注名',
       friendinfo: {
-        id: f.id, username: f.username, avatar: USER_AVATAR, nickname: '朋友', role: 'user', status: 1,
+        id: f.id,
+        username: f.username,
+        avatar: USER_AVATAR,
+        nickname: '朋友',
+        role: 'user',
+        status: 1,
         userinfo: { id: expect.any(Number), gender: 'unknown', birthday: null, bio: null, location: null, website: null },
       },
     });
@@ -182,7 +219,12 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
     expect((await info(me, f.id)).body).toEqual(expected);
     await store().users.update(f.id, { status: 0 }, Date.now());
     expect((await info(me, f.id)).body.data.friendinfo.status).toBe(0);
-    for (const [who, id] of [[me, x.id], [me, 2_000_000], [x, f.id], [x, me.id]] as const) {
+    for (const [who, id] of [
+      [me, x.id],
+      [me, 2_000_000],
+      [x, f.id],
+      [x, me.id],
+    ] as const) {
       const res = await info(who, id);
       expect(res.status).toBe(400);
       expect(res.body).toEqual(fail('好友不存在'));
@@ -199,14 +241,30 @@ describeEachDialect('friends: search, contacts, profile, applied?, add settings 
     const id = (await c().get('/api/chat/listapplyfriend/1', { token: b.token })).body.data.alldata.find((r: Any) => r.user_id === a.id).id;
     const is = (me: U, uuid: string) => c().post(`/api/chat/isApplyfriend/${uuid}`, {}, { token: me.token });
     expect((await is(b, a.uuid)).body).toEqual(
-      ok({ id, user_id: a.id, friend_id: b.id, nickname: '你好', friendlookme: 1, melookfriend: 1, ismystarfriend: 0, isblack: 0, status: 'pending', userId: a.id }),
+      ok({
+        id,
+        user_id: a.id,
+        friend_id: b.id,
+        nickname: '你好',
+        friendlookme: 1,
+        melookfriend: 1,
+        ismystarfriend: 0,
+        isblack: 0,
+        status: 'pending',
+        userId: a.id,
+      }),
     );
     const unknown = await is(b, '00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(400);
     expect(unknown.body).toEqual(fail('用户不存在'));
     await store().users.update(off.id, { status: 0 }, Date.now());
     expect((await is(b, off.uuid)).body).toEqual(fail('用户不存在'));
-    for (const [me, who] of [[b, x], [a, b], [x, a]] as const) expect((await is(me, who.uuid)).body).toEqual(fail('用户申请信息不存在'));
+    for (const [me, who] of [
+      [b, x],
+      [a, b],
+      [x, a],
+    ] as const)
+      expect((await is(me, who.uuid)).body).toEqual(fail('用户申请信息不存在'));
     const short = await is(b, a.uuid.slice(1));
     expect(short.status).toBe(422);
     expect(short.body).toEqual(fail('uuid值 的长度 必须 在 36 和 36 之间'));

@@ -15,16 +15,27 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
   const c = () => h.server.client;
   const connect = socketsPerTest(() => h.server);
   const post = (me: U, path: string, body: Record<string, unknown> = {}) => c().post(path, body, { token: me.token });
-  const befriend = async (a: U, b: U) => expect((await post(a, '/api/chat/autoAddFriendAndAgree', { friend_id: b.id })).body).toEqual(ok('ok'));
+  const befriend = async (a: U, b: U) =>
+    expect((await post(a, '/api/chat/autoAddFriendAndAgree', { friend_id: b.id })).body).toEqual(ok('ok'));
   const entry = (me: U, other: U | number) => post(me, `/api/chat/ismygoodfriend/${typeof other === 'number' ? other : other.id}`);
   const black = (me: U, other: U | number) => post(me, `/api/chat/setblackgoodfriend/${typeof other === 'number' ? other : other.id}`);
   const star = (me: U, other: U | number) => post(me, `/api/chat/setstargoodfriend/${typeof other === 'number' ? other : other.id}`);
   const see = (me: U, other: U | number, friendlookme?: unknown, melookfriend?: unknown) =>
     post(me, `/api/chat/setmeOrfriendCanSee/${typeof other === 'number' ? other : other.id}`, { friendlookme, melookfriend });
   const remove = (me: U, other: U | number) => post(me, `/api/chat/deletegoodfriend/${typeof other === 'number' ? other : other.id}`);
-  const send = (me: U, to: U, data = 'hi') => post(me, '/api/chat/socket/sendmessage', { sendto_id: to.id, chatType: 'single', type: 'text', data });
+  const send = (me: U, to: U, data = 'hi') =>
+    post(me, '/api/chat/socket/sendmessage', { sendto_id: to.id, chatType: 'single', type: 'text', data });
   const row = (me: U, other: U, flags: Record<string, number> = {}) => ({
-    id: expect.any(Number), user_id: me.id, friend_id: other.id, nickname: '', friendlookme: 1, melookfriend: 1, ismystarfriend: 0, isblack: 0, status: 1, ...flags,
+    id: expect.any(Number),
+    user_id: me.id,
+    friend_id: other.id,
+    nickname: '',
+    friendlookme: 1,
+    melookfriend: 1,
+    ismystarfriend: 0,
+    isblack: 0,
+    status: 1,
+    ...flags,
   });
 
   it('E19: my entry for a friend, exactly; 不是好友 when missing, blacklisted or unknown', async () => {
@@ -32,7 +43,12 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     await befriend(a, b);
     expect((await entry(a, b)).body).toEqual(ok(row(a, b)));
     expect((await entry(b, a)).body).toEqual(ok(row(b, a)));
-    for (const [me, id] of [[a, x.id], [a, 2_000_000], [x, a.id], [a, a.id]] as const) {
+    for (const [me, id] of [
+      [a, x.id],
+      [a, 2_000_000],
+      [x, a.id],
+      [a, a.id],
+    ] as const) {
       const res = await entry(me, id);
       expect(res.status).toBe(400);
       expect(res.body).toEqual(fail('不是好友'));
@@ -84,7 +100,10 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     await befriend(a, b);
     expect((await see(a, b, 0, 0)).body).toEqual(ok('ok'));
     expect((await entry(a, b)).body).toEqual(ok(row(a, b, { friendlookme: 0, melookfriend: 0 })));
-    expect((await c().post(`/api/chat/setmeOrfriendCanSee/${b.id}`, { friendlookme: '1', melookfriend: '0' }, { token: a.token, form: true })).body).toEqual(ok('ok'));
+    expect(
+      (await c().post(`/api/chat/setmeOrfriendCanSee/${b.id}`, { friendlookme: '1', melookfriend: '0' }, { token: a.token, form: true }))
+        .body,
+    ).toEqual(ok('ok'));
     expect((await entry(a, b)).body).toEqual(ok(row(a, b, { friendlookme: 1, melookfriend: 0 })));
     expect((await entry(b, a)).body).toEqual(ok(row(b, a)));
     const two = await see(a, b, 2, 1);
@@ -149,9 +168,13 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     expect(refused.body).toEqual(fail('对方把你拉黑了，不能发送消息'));
     expect((await send(b, a)).status).toBe(200);
     // The blacklist check runs whatever the recipient's chatset allows.
-    await post(b, '/api/chat/userset', { userset: '{"chatset":{"visitor":{"sendCount":2,"needFollow":false},"user":{"sendCount":2,"needFollow":false}}}' });
+    await post(b, '/api/chat/userset', {
+      userset: '{"chatset":{"visitor":{"sendCount":2,"needFollow":false},"user":{"sendCount":2,"needFollow":false}}}',
+    });
     expect((await send(a, b)).body).toEqual(fail('对方把你拉黑了，不能发送消息'));
-    await post(b, '/api/chat/userset', { userset: '{"chatset":{"visitor":{"sendCount":1,"needFollow":false},"user":{"sendCount":1,"needFollow":false}}}' });
+    await post(b, '/api/chat/userset', {
+      userset: '{"chatset":{"visitor":{"sendCount":1,"needFollow":false},"user":{"sendCount":1,"needFollow":false}}}',
+    });
     expect((await black(b, a)).body).toEqual(ok('ok'));
     expect((await send(a, b, 'back again')).body.data).toMatchObject({ from_id: a.id, to_id: b.id, data: 'back again' });
     expect((await remove(a, b)).body).toEqual(ok('删除好友成功'));
@@ -218,12 +241,21 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
     if (!user) throw new Error('no user');
     const token = (await h.server.app.services.auth.startSession(user, 'visitor')).token;
     const calls: [string, string][] = [
-      ['POST', '/api/chat/searchUser'], ['GET', '/api/chat/listapplyfriend/1'], ['POST', '/api/chat/handleapply/1'],
-      ['GET', '/api/chat/goodfriendlist/1'], ['GET', `/api/chat/getgoodfriendinfo/${t.id}`], ['POST', `/api/chat/setblackgoodfriend/${t.id}`],
-      ['POST', `/api/chat/setstargoodfriend/${t.id}`], ['POST', `/api/chat/setmeOrfriendCanSee/${t.id}`], ['POST', `/api/chat/isApplyfriend/${t.uuid}`],
+      ['POST', '/api/chat/searchUser'],
+      ['GET', '/api/chat/listapplyfriend/1'],
+      ['POST', '/api/chat/handleapply/1'],
+      ['GET', '/api/chat/goodfriendlist/1'],
+      ['GET', `/api/chat/getgoodfriendinfo/${t.id}`],
+      ['POST', `/api/chat/setblackgoodfriend/${t.id}`],
+      ['POST', `/api/chat/setstargoodfriend/${t.id}`],
+      ['POST', `/api/chat/setmeOrfriendCanSee/${t.id}`],
+      ['POST', `/api/chat/isApplyfriend/${t.uuid}`],
     ];
     for (const [method, path] of calls) {
-      const res = method === 'GET' ? await c().get(path, { token }) : await c().post(path, { keyword: 'u', status: 'agree', friendlookme: 1, melookfriend: 1 }, { token });
+      const res =
+        method === 'GET'
+          ? await c().get(path, { token })
+          : await c().post(path, { keyword: 'u', status: 'agree', friendlookme: 1, melookfriend: 1 }, { token });
       expect(res.status, path).toBe(400);
       expect(res.body, path).toEqual(fail(VISITOR_REFUSED));
     }
@@ -240,7 +272,10 @@ describeEachDialect('friends: flags, deletion, sending, ownership, visitors (E10
  */
 describeEachDialect('friends: mutual befriending at the same moment (E07, E40)', (h) => {
   const c = () => h.server.client;
-  const okBoth = [[200, ok('ok')], [200, ok('ok')]];
+  const okBoth = [
+    [200, ok('ok')],
+    [200, ok('ok')],
+  ];
   const answers = (rs: { status: number; body: unknown }[]) => rs.map((r) => [r.status, r.body]);
   const entries = async (a: U, b: U) => [
     (await c().post(`/api/chat/ismygoodfriend/${b.id}`, {}, { token: a.token })).body.data?.friend_id,

@@ -21,7 +21,16 @@ interface Operation {
 
 function operations(): Operation[] {
   const doc = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../openapi.json'), 'utf8')) as {
-    paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { name: string; in: string }[];
+          requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+        }
+      >
+    >;
   };
   const out: Operation[] = [];
   for (const [p, methods] of Object.entries(doc.paths)) {
@@ -29,18 +38,47 @@ function operations(): Operation[] {
       const content = op.requestBody?.content ?? {};
       const fields = new Set<string>();
       for (const c of Object.values(content)) for (const k of Object.keys(c.schema?.properties ?? {})) fields.add(k);
-      out.push({ method: method.toUpperCase(), path: p, params: op.parameters ?? [], fields: [...fields], multipart: 'multipart/form-data' in content });
+      out.push({
+        method: method.toUpperCase(),
+        path: p,
+        params: op.parameters ?? [],
+        fields: [...fields],
+        multipart: 'multipart/form-data' in content,
+      });
     }
   }
   return out;
 }
 
 const HOSTILE: unknown[] = [
-  { a: 1 }, [1, 2], [], {}, null, true, false, -1, 0, 1.5, 1e308, -1e308, '1e309', '9'.repeat(60), '-9'.repeat(30),
-  'x'.repeat(20_000), 'a\u0000b', '%', '..%2F..%2Fetc', '<script>', '{"__proto__":{"x":1}}', '😀'.repeat(100), ' ', 'NaN', 'Infinity',
+  { a: 1 },
+  [1, 2],
+  [],
+  {},
+  null,
+  true,
+  false,
+  -1,
+  0,
+  1.5,
+  1e308,
+  -1e308,
+  '1e309',
+  '9'.repeat(60),
+  '-9'.repeat(30),
+  'x'.repeat(20_000),
+  'a\u0000b',
+  '%',
+  '..%2F..%2Fetc',
+  '<script>',
+  '{"__proto__":{"x":1}}',
+  '😀'.repeat(100),
+  ' ',
+  'NaN',
+  'Infinity',
 ];
 
-const pathValue = (v: unknown): string => encodeURIComponent(typeof v === 'string' ? v.slice(0, 2000) : JSON.stringify(v) ?? 'null');
+const pathValue = (v: unknown): string => encodeURIComponent(typeof v === 'string' ? v.slice(0, 2000) : (JSON.stringify(v) ?? 'null'));
 
 const RAW_BODIES: { type: string; body: string | Buffer }[] = [
   { type: 'application/json', body: '{' },
@@ -50,7 +88,10 @@ const RAW_BODIES: { type: string; body: string | Buffer }[] = [
   { type: 'application/json', body: '{"a":' + '['.repeat(5000) },
   { type: 'application/x-www-form-urlencoded', body: 'a[b][c]=1&a=2&%ZZ=1&x' },
   { type: 'multipart/form-data', body: 'no boundary' },
-  { type: 'multipart/form-data; boundary=XB', body: '--XB\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG\r\n' },
+  {
+    type: 'multipart/form-data; boundary=XB',
+    body: '--XB\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG\r\n',
+  },
   { type: 'multipart/form-data; boundary=XB', body: '--XB\r\nbroken header\r\n\r\nzz\r\n--XB--\r\n' },
   { type: 'text/plain', body: 'hello' },
   { type: 'application/octet-stream', body: Buffer.from([0, 1, 2, 255]) },
@@ -94,16 +135,36 @@ describeEachDialect('fuzz: every route of openapi.json answers bad input with a 
         const url = pathWith(v);
         // every field at once, as JSON and as a form
         const all = Object.fromEntries(fields.map((f) => [f, v]));
-        expectEnvelope(await request(s, op.method, url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ ...base, ...all })), `${op.path} all=${JSON.stringify(v)?.slice(0, 40)}`);
-        const form = new URLSearchParams(Object.entries(all).map(([k, x]): [string, string] => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')]));
-        expectEnvelope(await request(s, op.method, `${url}?${form.toString().slice(0, 4000)}`, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, form.toString()), `${op.path} form`);
+        expectEnvelope(
+          await request(s, op.method, url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ ...base, ...all })),
+          `${op.path} all=${JSON.stringify(v)?.slice(0, 40)}`,
+        );
+        const form = new URLSearchParams(
+          Object.entries(all).map(([k, x]): [string, string] => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')]),
+        );
+        expectEnvelope(
+          await request(
+            s,
+            op.method,
+            `${url}?${form.toString().slice(0, 4000)}`,
+            { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+            form.toString(),
+          ),
+          `${op.path} form`,
+        );
         // one field at a time, the others absent
         for (const f of fields) {
-          expectEnvelope(await request(s, op.method, url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ ...base, [f]: v })), `${op.path} ${f}=${JSON.stringify(v)?.slice(0, 40)}`);
+          expectEnvelope(
+            await request(s, op.method, url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ ...base, [f]: v })),
+            `${op.path} ${f}=${JSON.stringify(v)?.slice(0, 40)}`,
+          );
         }
       }
       for (const raw of RAW_BODIES) {
-        expectEnvelope(await request(s, op.method, pathWith(1), { ...headers, 'content-type': raw.type }, raw.body), `${op.path} raw ${raw.type}`);
+        expectEnvelope(
+          await request(s, op.method, pathWith(1), { ...headers, 'content-type': raw.type }, raw.body),
+          `${op.path} raw ${raw.type}`,
+        );
       }
       // the session is still usable (no route was made to end it by bad input, except logout itself)
       if (op.path !== '/api/chat/logout') {

@@ -15,12 +15,26 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
     const gid = await makeGroup(h.server, owner, [a], 1);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '群里的主' }, { token: owner.token });
     const g = await groupOf(h.server, gid, owner);
-    const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
-    expect(await invite(h.server, j, gid, j.id, { addGroupDesc: '请让我进群' })).toMatchObject({ status: 200, body: { msg: 'ok', data: '等待群主同意' } });
+    const [co, ca, cj] = await Promise.all([
+      WsClient.ready(h.server.url, owner.token),
+      WsClient.ready(h.server.url, a.token),
+      WsClient.ready(h.server.url, j.token),
+    ]);
+    expect(await invite(h.server, j, gid, j.id, { addGroupDesc: '请让我进群' })).toMatchObject({
+      status: 200,
+      body: { msg: 'ok', data: '等待群主同意' },
+    });
     const [m] = await co.waitChats(1, request);
     const fromId = m.from_id;
     expect(fromId).toMatch(new RegExp(`^redirect-applyAddGroup${gid}-${j.id}-\\d{13}$`));
-    const desc = { addGroupUserType: '用户自主进群', inviteUser: '', addGroupTime: m.redirect.desc.addGroupTime, addGroupDesc: '请让我进群', addGroupUserRole: 'user', msgidKey: fromId };
+    const desc = {
+      addGroupUserType: '用户自主进群',
+      inviteUser: '',
+      addGroupTime: m.redirect.desc.addGroupTime,
+      addGroupDesc: '请让我进群',
+      addGroupUserRole: 'user',
+      msgidKey: fromId,
+    };
     expect(m.redirect.desc).toEqual(desc);
     expect(m.redirect.desc.addGroupTime).toEqual(expect.any(Number));
     const url =
@@ -56,14 +70,19 @@ describeEachDialect('groups: policy 1, owner approval (E36)', (h) => {
     const [owner, a, j, k] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a], 1);
     await setNickname(h.server, a, '阿');
-    const [co, ca, ck] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, k.token)]);
+    const [co, ca, ck] = await Promise.all([
+      WsClient.ready(h.server.url, owner.token),
+      WsClient.ready(h.server.url, a.token),
+      WsClient.ready(h.server.url, k.token),
+    ]);
     expect((await invite(h.server, a, gid, j.id)).body).toEqual({ msg: 'ok', data: '等待群主同意' });
     const [m] = await co.waitChats(1, request);
     expect(textOf(m)).toBe(`请处理申请 [阿]邀请 [${j.username}] 加入了群[${(await groupOf(h.server, gid, owner)).name}]`);
     expect(m.redirect.desc).toMatchObject({ addGroupUserType: '邀请进群', inviteUser: '阿 ' }); // the original's label with [, ] and 邀请 taken out keeps its trailing space
     expect(m.redirect.url).toContain('action=applyAddGroup');
     expect((await invite(h.server, owner, gid, k.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
-    for (const c of [co, ca, ck]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${owner.username}]邀请 [${k.username}] 加入了群聊`);
+    for (const c of [co, ca, ck])
+      expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${owner.username}]邀请 [${k.username}] 加入了群聊`);
     expect(memberIds(await groupOf(h.server, gid, owner))).toEqual(sorted(owner.id, a.id, k.id));
     await quiet(h.server, [co, owner.id]);
     expect(co.chats(request)).toHaveLength(1);
@@ -86,7 +105,10 @@ describeEachDialect('groups: policy 2, visitors must log in (E36)', (h) => {
     const [v1, v2] = [await visitor(h.server), await visitor(h.server)];
     const [co, ca] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token)]);
     expect(await invite(h.server, v1, gid, v1.id)).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
-    expect(await invite(h.server, v1, gid, v1.id, { inviteuser_id: owner.id })).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
+    expect(await invite(h.server, v1, gid, v1.id, { inviteuser_id: owner.id })).toMatchObject({
+      status: 400,
+      body: fail('请先登录再申请进群'),
+    });
     expect(await invite(h.server, a, gid, v1.id)).toMatchObject({ status: 400, body: fail('请先登录再申请进群') });
     expect((await invite(h.server, j, gid, j.id)).body).toEqual({ msg: 'ok', data: '加群成功' });
     for (const c of [co, ca]) expect(textOf((await c.waitChats(1, joined))[0])).toBe(`[${j.username}] 加入了群聊`);
@@ -109,7 +131,11 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
     for (const u of [owner, a, p]) await setProfile(h.server, u, 'avatar', `https://img.test/${u.id}.png`);
     const gid = await makeGroup(h.server, owner, [a], 1);
     expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
-    const [co, ca, cp] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, p.token)]);
+    const [co, ca, cp] = await Promise.all([
+      WsClient.ready(h.server.url, owner.token),
+      WsClient.ready(h.server.url, a.token),
+      WsClient.ready(h.server.url, p.token),
+    ]);
     expect(await decide(h.server, a, gid, p.id, 'agree')).toMatchObject({ status: 400, body: fail(NO_RIGHT) });
     expect(await decide(h.server, owner, 99999999, p.id, 'agree')).toMatchObject({ status: 400, body: fail(NO_RIGHT) });
     expect(await decide(h.server, owner, gid, a.id, 'agree')).toMatchObject({ status: 400, body: fail('非法操作') });
@@ -118,7 +144,13 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
     expect(await decide(h.server, owner, gid, p.id, 'agree')).toMatchObject({ status: 200, body: { msg: 'ok', data: '处理成功' } });
     for (const c of [co, ca, cp]) {
       const [m] = await c.waitChats(1, joined);
-      expect(m).toMatchObject({ from_name: '加群申请提醒', from_avatar: GROUP_AVATAR, to_id: gid, chatType: 'group', type: 'systemNotice' });
+      expect(m).toMatchObject({
+        from_name: '加群申请提醒',
+        from_avatar: GROUP_AVATAR,
+        to_id: gid,
+        chatType: 'group',
+        type: 'systemNotice',
+      });
       expect(textOf(m)).toBe(`[${p.username}] 加入了群聊`);
       // as the original: the active members before the approval, rows with local create_time and groupId
       expect(memberIds(m.group)).toEqual(sorted(owner.id, a.id));
@@ -130,7 +162,11 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
     const g = await groupOf(h.server, gid, owner);
     expect(memberIds(g)).toEqual(sorted(owner.id, a.id, p.id));
     expect(g.avatar).toBe([owner, a, p].map((u) => `https://img.test/${u.id}.png`).join(','));
-    const res = await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: '{"data":"欢迎"}' }, { token: a.token });
+    const res = await h.server.client.post(
+      '/api/chat/socket/sendmessage',
+      { sendto_id: gid, chatType: 'group', type: 'text', data: '{"data":"欢迎"}' },
+      { token: a.token },
+    );
     expect((await cp.next((f) => f?.data?.id === res.body.data.id)).data.from_id).toBe(a.id);
     expect(await decide(h.server, owner, gid, p.id, 'agree')).toMatchObject({ status: 400, body: fail('非法操作') });
     for (const c of [co, ca, cp]) c.close();
@@ -143,7 +179,11 @@ describeEachDialect('groups: approve or turn away (E38)', (h) => {
     expect((await invite(h.server, p, gid, p.id)).body.data).toBe('等待群主同意');
     const cp = await WsClient.ready(h.server.url, p.token);
     expect(await decide(h.server, owner, gid, p.id, 'no')).toMatchObject({ status: 200, body: { msg: 'ok', data: '处理成功' } });
-    await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: p.id, chatType: 'single', type: 'text', data: '{"data":"marker"}' }, { token: owner.token });
+    await h.server.client.post(
+      '/api/chat/socket/sendmessage',
+      { sendto_id: p.id, chatType: 'single', type: 'text', data: '{"data":"marker"}' },
+      { token: owner.token },
+    );
     await cp.waitChats(1, (m) => textOf(m) === 'marker');
     expect(cp.chats((m) => m.chatType === 'group' || request(m))).toEqual([]);
     expect(memberIds(await groupOf(h.server, gid, owner))).toEqual(sorted(owner.id, a.id));

@@ -7,7 +7,8 @@ import { WsClient } from '../helpers/ws.js';
 
 /** Creating groups (E21, spec §8.4, §11.10), my groups (E23), group details (E24). */
 const create = (s: TestServer, me: Account, userIds: unknown) => s.client.post('/api/chat/group/create', { userIds }, { token: me.token });
-const newest = async (s: TestServer, me: Account): Promise<Any> => (await s.client.get('/api/chat/grouplist/1', { token: me.token })).body.data[0];
+const newest = async (s: TestServer, me: Account): Promise<Any> =>
+  (await s.client.get('/api/chat/grouplist/1', { token: me.token })).body.data[0];
 const info = (s: TestServer, u: Account, id: unknown) => s.client.get(`/api/chat/groupinfo/${String(id)}`, { token: u.token });
 
 describeEachDialect('groups: create (E21)', (h) => {
@@ -75,7 +76,12 @@ describeEachDialect('groups: create (E21)', (h) => {
     const full = people.map((_, i) => `第${i}位成员的昵称`).join('、');
     expect(g.name).toBe([...full].slice(0, 50).join(''));
     expect([...g.name]).toHaveLength(50);
-    expect(g.avatar).toBe(people.slice(0, 9).map((_, i) => `https://img.test/a${i}.png`).join(','));
+    expect(g.avatar).toBe(
+      people
+        .slice(0, 9)
+        .map((_, i) => `https://img.test/a${i}.png`)
+        .join(','),
+    );
     expect((await info(h.server, owner, g.id)).body.data.group_users).toHaveLength(11);
   });
 
@@ -122,8 +128,12 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
     const g3 = (await newest(h.server, a)).id;
     expect((await h.server.client.post('/api/chat/groupnickname', { id: g3, nickname: '三群的我' }, { token: me.token })).body).toEqual(OK);
     // A group I am only pending in, and a dissolved one, are not listed.
-    expect((await h.server.client.post('/api/chat/groupAddUserSet', { group_id: g2, addGroupSet: 1 }, { token: a.token })).body.data).toBe('设置成功');
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: g2, user_id: me.id }, { token: me.token })).body.data).toBe('等待群主同意');
+    expect((await h.server.client.post('/api/chat/groupAddUserSet', { group_id: g2, addGroupSet: 1 }, { token: a.token })).body.data).toBe(
+      '设置成功',
+    );
+    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: g2, user_id: me.id }, { token: me.token })).body.data).toBe(
+      '等待群主同意',
+    );
     const g4 = await makeGroup(h.server, me, [b]);
     expect((await h.server.client.post('/api/chat/groupDeleteOrQuit', { id: g4 }, { token: me.token })).body).toEqual(OK);
 
@@ -131,7 +141,19 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
     expect(res.status).toBe(200);
     expect(res.body.data.map((g: Any) => g.id)).toEqual([g3, g1]);
     const [first] = res.body.data;
-    expect(Object.keys(first).sort()).toEqual(['avatar', 'create_time', 'group_users', 'id', 'invite_confirm', 'name', 'order', 'remark', 'status', 'user_id', 'uuid']);
+    expect(Object.keys(first).sort()).toEqual([
+      'avatar',
+      'create_time',
+      'group_users',
+      'id',
+      'invite_confirm',
+      'name',
+      'order',
+      'remark',
+      'status',
+      'user_id',
+      'uuid',
+    ]);
     expect(first).toMatchObject({ id: g3, user_id: a.id, status: 1, invite_confirm: 0, remark: '' });
     expect(first.create_time).toMatch(LOCAL);
     expect(first.group_users).toEqual([{ group_id: g3, user_id: me.id, nickname: '三群的我', avatar: '' }]);
@@ -149,7 +171,9 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '群里的阿一' }, { token: a.token });
     await h.server.client.post('/api/chat/groupremark', { id: gid, remark: '公告内容' }, { token: owner.token });
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: pending.id }, { token: pending.token })).body.data).toBe('等待群主同意');
+    expect(
+      (await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: pending.id }, { token: pending.token })).body.data,
+    ).toBe('等待群主同意');
     const g = await newest(h.server, owner);
     const v = await visitor(h.server);
     for (const reader of [owner, outsider, v]) {
@@ -157,8 +181,29 @@ describeEachDialect('groups: my groups (E23) and details (E24)', (h) => {
       expect(res.status).toBe(200);
       expect(res.body.msg).toBe('ok');
       const d = res.body.data;
-      expect(Object.keys(d).sort()).toEqual(['avatar', 'create_time', 'group_users', 'id', 'invite_confirm', 'name', 'order', 'remark', 'status', 'user_id', 'uuid']);
-      expect(d).toMatchObject({ id: gid, uuid: g.uuid, user_id: owner.id, name: g.name, avatar: g.avatar, remark: '公告内容', invite_confirm: 1, status: 1 });
+      expect(Object.keys(d).sort()).toEqual([
+        'avatar',
+        'create_time',
+        'group_users',
+        'id',
+        'invite_confirm',
+        'name',
+        'order',
+        'remark',
+        'status',
+        'user_id',
+        'uuid',
+      ]);
+      expect(d).toMatchObject({
+        id: gid,
+        uuid: g.uuid,
+        user_id: owner.id,
+        name: g.name,
+        avatar: g.avatar,
+        remark: '公告内容',
+        invite_confirm: 1,
+        status: 1,
+      });
       expect(memberIds(d)).toEqual([owner.id, a.id]);
       const ma = d.group_users.find((m: Any) => m.user_id === a.id);
       expect(ma).toEqual({

@@ -1,5 +1,18 @@
 import { expect, it } from 'vitest';
-import { fail, GROUP_AVATAR, OK, quiet, setNickname, setProfile, textOf, users, UUID, visitor, type Account, type Any } from '../helpers/chat.js';
+import {
+  fail,
+  GROUP_AVATAR,
+  OK,
+  quiet,
+  setNickname,
+  setProfile,
+  textOf,
+  users,
+  UUID,
+  visitor,
+  type Account,
+  type Any,
+} from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { groupOf, invite, joined, makeGroup, memberIds, sorted } from '../helpers/groups.js';
 import type { TestServer } from '../helpers/server.js';
@@ -16,7 +29,11 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     await setNickname(h.server, j, '新人');
     const gid = await makeGroup(h.server, owner, [a, b]);
     const before = await groupOf(h.server, gid);
-    const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
+    const [co, ca, cj] = await Promise.all([
+      WsClient.ready(h.server.url, owner.token),
+      WsClient.ready(h.server.url, a.token),
+      WsClient.ready(h.server.url, j.token),
+    ]);
     expect(await invite(h.server, j, gid, j.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
     const after = await groupOf(h.server, gid);
     expect(memberIds(after)).toEqual(sorted(owner.id, a.id, b.id, j.id));
@@ -66,9 +83,15 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '邀请人阿' }, { token: a.token });
     const co = await WsClient.ready(h.server.url, owner.token);
-    expect((await invite(h.server, a, gid, j1.id, { inviteuser_id: owner.id, addGroupDesc: '一起玩' })).body).toEqual({ msg: 'ok', data: '加群成功' });
+    expect((await invite(h.server, a, gid, j1.id, { inviteuser_id: owner.id, addGroupDesc: '一起玩' })).body).toEqual({
+      msg: 'ok',
+      data: '加群成功',
+    });
     expect(textOf((await co.waitChats(1, joined))[0])).toBe(`[邀请人阿]邀请 [${j1.username}] 加入了群聊`);
-    expect((await invite(h.server, owner, gid, j2.id, { inviteuser_id: 'abc', addGroupDesc: 'x'.repeat(501) })).body).toEqual({ msg: 'ok', data: '加群成功' });
+    expect((await invite(h.server, owner, gid, j2.id, { inviteuser_id: 'abc', addGroupDesc: 'x'.repeat(501) })).body).toEqual({
+      msg: 'ok',
+      data: '加群成功',
+    });
     expect(textOf((await co.waitChats(2, joined))[1])).toBe(`[${owner.username}]邀请 [${j2.username}] 加入了群聊`);
     expect(memberIds(await groupOf(h.server, gid))).toEqual(sorted(owner.id, a.id, j1.id, j2.id));
     co.close();
@@ -80,7 +103,10 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     const v = await visitor(h.server);
     expect(await invite(h.server, a, 99999999, j.id)).toMatchObject({ status: 400, body: fail('群不存在或者被封禁') });
     expect(await invite(h.server, outsider, gid, j.id)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
-    expect(await invite(h.server, outsider, gid, j.id, { inviteuser_id: owner.id })).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
+    expect(await invite(h.server, outsider, gid, j.id, { inviteuser_id: owner.id })).toMatchObject({
+      status: 400,
+      body: fail('你不在该群聊中，操作失败'),
+    });
     expect(await invite(h.server, v, gid, j.id)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
     expect(await invite(h.server, a, gid, owner.id)).toMatchObject({ status: 400, body: fail('用户已经在群里') });
     expect(await invite(h.server, a, gid, a.id)).toMatchObject({ status: 400, body: fail('用户已经在群里') });
@@ -92,7 +118,10 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
     expect(await invite(h.server, p, gid, j.id)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
     await h.server.app.store.users.update(off.id, { status: 0 }, Date.now());
     for (const uid of [off.id, 99999999]) {
-      expect(await invite(h.server, owner, gid, uid)).toMatchObject({ status: 400, body: fail('加群的用户不存在或已被封禁，无法加入群聊') });
+      expect(await invite(h.server, owner, gid, uid)).toMatchObject({
+        status: 400,
+        body: fail('加群的用户不存在或已被封禁，无法加入群聊'),
+      });
     }
     for (const body of [{ user_id: j.id }, { group_id: gid }, { group_id: 0, user_id: j.id }]) {
       const res = await h.server.client.post('/api/chat/groupInviteUser', body, { token: owner.token });
@@ -105,20 +134,27 @@ describeEachDialect('groups: join under policy 0 (E36)', (h) => {
 });
 
 describeEachDialect('groups: join under policies 3–10 (E36)', (h) => {
-
   for (const policy of [3, 10]) {
     it(`policy ${policy}: active at once, avatar recomputed, nobody is told`, async () => {
       const [owner, a, j, k] = await users(h.server, 4);
       for (const u of [owner, a, j, k]) await setAvatar(h.server, u);
       const gid = await makeGroup(h.server, owner, [a], policy);
-      const [co, ca, cj] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, j.token)]);
+      const [co, ca, cj] = await Promise.all([
+        WsClient.ready(h.server.url, owner.token),
+        WsClient.ready(h.server.url, a.token),
+        WsClient.ready(h.server.url, j.token),
+      ]);
       expect(await invite(h.server, j, gid, j.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
       expect(await invite(h.server, a, gid, k.id)).toMatchObject({ status: 200, body: { msg: 'ok', data: '加群成功' } });
       const g = await groupOf(h.server, gid);
       expect(memberIds(g)).toEqual(sorted(owner.id, a.id, j.id, k.id));
       expect(g.avatar).toBe([owner, a, j, k].map(img).join(','));
       const marker = `after-join-${policy}`;
-      await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: marker }) }, { token: k.token });
+      await h.server.client.post(
+        '/api/chat/socket/sendmessage',
+        { sendto_id: gid, chatType: 'group', type: 'text', data: JSON.stringify({ data: marker }) },
+        { token: k.token },
+      );
       for (const c of [co, ca, cj]) await c.waitChats(1, (m) => textOf(m) === marker);
       for (const c of [co, ca, cj]) expect(c.chats((m) => joined(m) || m.from_name === '加群处理')).toEqual([]);
       for (const c of [co, ca, cj]) c.close();

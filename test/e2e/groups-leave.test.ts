@@ -24,7 +24,11 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const [owner, a, b] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, b]);
     await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '阿离' }, { token: a.token });
-    const [co, ca, cb] = [await WsClient.ready(h.server.url, owner.token), await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
+    const [co, ca, cb] = [
+      await WsClient.ready(h.server.url, owner.token),
+      await WsClient.ready(h.server.url, a.token),
+      await WsClient.ready(h.server.url, b.token),
+    ];
     const avatarBefore = (await groupOf(h.server, gid, owner)).avatar;
     const before = Date.now();
     expect(await quit(a, gid)).toMatchObject({ status: 200, body: OK });
@@ -32,12 +36,25 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const [m] = await co.waitChats(1, (x) => isGroup(x) && textOf(x).includes('已退出群聊'));
     expect(textOf(m)).toMatch(new RegExp(`^阿离于 ${TIME} 已退出群聊$`));
     expectTimeBetween(textOf(m), before, after);
-    expect(m).toMatchObject({ from_id: a.id, from_name: '阿离', to_id: gid, chatType: 'group', type: 'systemNotice', options: {}, isremove: 0 });
+    expect(m).toMatchObject({
+      from_id: a.id,
+      from_name: '阿离',
+      to_id: gid,
+      chatType: 'group',
+      type: 'systemNotice',
+      options: {},
+      isremove: 0,
+    });
     expect(m.group).toMatchObject({ id: gid });
     // as the original: every membership before the leave, each with local create_time, groupId and the member
     expect(m.group.group_users.map((r: Any) => r.user_id)).toEqual([owner.id, a.id, b.id]);
     for (const row of m.group.group_users) {
-      expect(row).toMatchObject({ group_id: gid, groupId: gid, create_time: expect.stringMatching(LOCAL), user: { id: row.user_id, username: expect.any(String) } });
+      expect(row).toMatchObject({
+        group_id: gid,
+        groupId: gid,
+        create_time: expect.stringMatching(LOCAL),
+        user: { id: row.user_id, username: expect.any(String) },
+      });
       expect(Object.keys(row.user).sort()).toEqual(['avatar', 'id', 'nickname', 'username']);
     }
     expect(m.group.group_users[1]).toMatchObject({ nickname: '阿离', user: { username: a.username } });
@@ -59,12 +76,16 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const [owner, a, p, outsider] = await users(h.server, 4);
     const gid = await makeGroup(h.server, owner, [a]);
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data).toBe('等待群主同意');
+    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data).toBe(
+      '等待群主同意',
+    );
     expect(await quit(outsider, gid)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
     expect(await quit(a, 99999999)).toMatchObject({ status: 400, body: fail('群不存在') });
     expect((await quit(a, 0)).status).toBe(422);
     expect(await quit(p, gid)).toMatchObject({ status: 200, body: OK });
-    expect(await h.server.client.post('/api/chat/groupAgreeOrNo', { group_id: gid, user_id: p.id, type: 'agree' }, { token: owner.token })).toMatchObject({
+    expect(
+      await h.server.client.post('/api/chat/groupAgreeOrNo', { group_id: gid, user_id: p.id, type: 'agree' }, { token: owner.token }),
+    ).toMatchObject({
       status: 400,
       body: fail('非法操作'),
     });
@@ -75,7 +96,11 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     const gid = await makeGroup(h.server, owner, [a, b]);
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token });
-    const [co, ca, cp] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, p.token)]);
+    const [co, ca, cp] = await Promise.all([
+      WsClient.ready(h.server.url, owner.token),
+      WsClient.ready(h.server.url, a.token),
+      WsClient.ready(h.server.url, p.token),
+    ]);
     const before = Date.now();
     expect(await quit(owner, gid)).toMatchObject({ status: 200, body: OK });
     const after = Date.now();
@@ -85,7 +110,10 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
       expectTimeBetween(textOf(m), before, after);
       expect(m).toMatchObject({ from_id: owner.id, from_name: owner.username, to_id: gid, chatType: 'group', type: 'systemNotice' });
     }
-    expect(await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: a.token })).toMatchObject({ status: 400, body: fail('群不存在或被封禁') });
+    expect(await h.server.client.get(`/api/chat/groupinfo/${gid}`, { token: a.token })).toMatchObject({
+      status: 400,
+      body: fail('群不存在或被封禁'),
+    });
     expect(await say(h.server, a, gid, 'x')).toMatchObject({ status: 400, body: fail('群不存在或者已解散或者被封禁，无法发消息') });
     expect(await quit(owner, gid)).toMatchObject({ status: 400, body: fail('群不存在') });
     expect(await quit(a, gid)).toMatchObject({ status: 400, body: fail('群不存在') });
@@ -101,13 +129,19 @@ describeEachDialect('groups: leave and dissolve (E28)', (h) => {
     await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: a.token });
     await ca.waitChats(1, (x) => isGroup(x) && textOf(x).includes('解散了该群'));
     await quiet(h.server, [ca, a.id]);
-    expect(ca.chats(isGroup).map(textOf).filter((t) => t.includes('解散了该群'))).toHaveLength(1);
+    expect(
+      ca
+        .chats(isGroup)
+        .map(textOf)
+        .filter((t) => t.includes('解散了该群')),
+    ).toHaveLength(1);
     ca.close();
   });
 });
 
 describeEachDialect('groups: removing members (E35)', (h) => {
-  const remove = (u: Account, group_id: unknown, user_id: unknown) => h.server.client.post('/api/chat/groupDeleteUser', { group_id, user_id }, { token: u.token });
+  const remove = (u: Account, group_id: unknown, user_id: unknown) =>
+    h.server.client.post('/api/chat/groupDeleteUser', { group_id, user_id }, { token: u.token });
   const avatarOf = async (u: Account, gid: number) => (await groupOf(h.server, gid, u)).avatar;
 
   it('owner only; not the owner; removes the member (any status) and recomputes the avatar; no push', async () => {
@@ -130,7 +164,9 @@ describeEachDialect('groups: removing members (E35)', (h) => {
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token });
     expect((await remove(owner, gid, p.id)).body.data).toBe('删除群成员成功');
-    expect(await h.server.client.post('/api/chat/groupAgreeOrNo', { group_id: gid, user_id: p.id, type: 'agree' }, { token: owner.token })).toMatchObject({
+    expect(
+      await h.server.client.post('/api/chat/groupAgreeOrNo', { group_id: gid, user_id: p.id, type: 'agree' }, { token: owner.token }),
+    ).toMatchObject({
       status: 400,
       body: fail('非法操作'),
     });

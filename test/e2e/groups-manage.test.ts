@@ -26,7 +26,11 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
   ] as const) {
     it(`${what}: owner only; saved; every member, pending ones included, is told`, async () => {
       const { owner, a, b, p, gid } = await setup();
-      const [co, ca, cp] = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, p.token)]);
+      const [co, ca, cp] = await Promise.all([
+        WsClient.ready(h.server.url, owner.token),
+        WsClient.ready(h.server.url, a.token),
+        WsClient.ready(h.server.url, p.token),
+      ]);
       expect(await post(a, path, { id: gid, [field]: value })).toMatchObject({ status: 400, body: fail(denied) });
       expect(await post(p, path, { id: gid, [field]: value })).toMatchObject({ status: 400, body: fail(denied) });
       expect(await post(owner, path, { id: 99999999, [field]: value })).toMatchObject({ status: 400, body: fail(denied) });
@@ -70,14 +74,26 @@ describeEachDialect('groups: rename and announcement (E25, E26)', (h) => {
 
   it('E25/E26: validation (422) and dissolved groups', async () => {
     const { owner, gid } = await setup();
-    expect(await post(owner, '/api/chat/groupUpdateName', { id: gid, name: 'x'.repeat(21) })).toMatchObject({ status: 422, body: fail('群名称 的长度 必须 在 1 和 20 之间') });
+    expect(await post(owner, '/api/chat/groupUpdateName', { id: gid, name: 'x'.repeat(21) })).toMatchObject({
+      status: 422,
+      body: fail('群名称 的长度 必须 在 1 和 20 之间'),
+    });
     expect(await post(owner, '/api/chat/groupUpdateName', { id: gid })).toMatchObject({ status: 422, body: fail('群名称不能为空') });
-    expect(await post(owner, '/api/chat/groupremark', { id: gid, remark: '长'.repeat(501) })).toMatchObject({ status: 422, body: fail('群公告 的长度 必须 在 1 和 500 之间') });
+    expect(await post(owner, '/api/chat/groupremark', { id: gid, remark: '长'.repeat(501) })).toMatchObject({
+      status: 422,
+      body: fail('群公告 的长度 必须 在 1 和 500 之间'),
+    });
     expect(await post(owner, '/api/chat/groupremark', { remark: 'r' })).toMatchObject({ status: 422, body: fail('群id不能为空') });
     expect((await post(owner, '/api/chat/groupUpdateName', { id: gid, name: '二'.repeat(20) })).body).toEqual(OK);
     expect((await post(owner, '/api/chat/groupDeleteOrQuit', { id: gid })).body).toEqual(OK);
-    expect(await post(owner, '/api/chat/groupUpdateName', { id: gid, name: 'n' })).toMatchObject({ status: 400, body: fail('只有群主才能修改群名称') });
-    expect(await post(owner, '/api/chat/groupremark', { id: gid, remark: 'r' })).toMatchObject({ status: 400, body: fail('只有群主才能修改群公告') });
+    expect(await post(owner, '/api/chat/groupUpdateName', { id: gid, name: 'n' })).toMatchObject({
+      status: 400,
+      body: fail('只有群主才能修改群名称'),
+    });
+    expect(await post(owner, '/api/chat/groupremark', { id: gid, remark: 'r' })).toMatchObject({
+      status: 400,
+      body: fail('只有群主才能修改群公告'),
+    });
   });
 });
 

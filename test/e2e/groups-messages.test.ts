@@ -12,7 +12,11 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const [owner, a, b] = await users(h.server, 3);
     await setNickname(h.server, a, '阿A');
     const gid = await makeGroup(h.server, owner, [a, b]);
-    const [co, ca, cb] = [await WsClient.ready(h.server.url, owner.token), await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
+    const [co, ca, cb] = [
+      await WsClient.ready(h.server.url, owner.token),
+      await WsClient.ready(h.server.url, a.token),
+      await WsClient.ready(h.server.url, b.token),
+    ];
     const g = (await h.server.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0];
     const data = JSON.stringify({ data: '大家好', dataType: false, otherData: null });
     const options = { k: '值', n: [1] };
@@ -38,14 +42,28 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
       options,
       create_time: expect.any(Number),
       isremove: 0,
-      group: expect.objectContaining({ id: gid, uuid: g.uuid, user_id: owner.id, name: g.name, avatar: g.avatar, status: 1, invite_confirm: 0 }),
+      group: expect.objectContaining({
+        id: gid,
+        uuid: g.uuid,
+        user_id: owner.id,
+        name: g.name,
+        avatar: g.avatar,
+        status: 1,
+        invite_confirm: 0,
+      }),
       sendUUid: a.uuid,
     });
     expect(m.group.create_time).toMatch(LOCAL);
     expect(m.group.update_time).toMatch(ISO);
     expect(memberIds(m.group)).toEqual([owner.id, a.id, b.id]);
     expect(m.group.group_users.find((u: Any) => u.user_id === a.id)).toEqual({
-      id: expect.any(Number), group_id: gid, user_id: a.id, nickname: '', avatar: '', status: 1, order: expect.anything(),
+      id: expect.any(Number),
+      group_id: gid,
+      user_id: a.id,
+      nickname: '',
+      avatar: '',
+      status: 1,
+      order: expect.anything(),
     });
     for (const c of [co, cb]) {
       const frame = await c.next((f) => f?.type === 'singleChat' && f.data.id === m.id);
@@ -66,7 +84,9 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const gid = await makeGroup(h.server, owner, [a]);
     expect(await say(h.server, outsider, gid, 'x')).toMatchObject({ status: 400, body: fail('您不在群里，无法发消息') });
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: pending.id }, { token: pending.token })).body.data).toBe('等待群主同意');
+    expect(
+      (await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: pending.id }, { token: pending.token })).body.data,
+    ).toBe('等待群主同意');
     expect(await say(h.server, pending, gid, 'x')).toMatchObject({ status: 400, body: fail('您不在群里，无法发消息') });
     expect(await say(h.server, a, 99999999, 'x')).toMatchObject({ status: 400, body: fail('群不存在或者已解散或者被封禁，无法发消息') });
     expect((await h.server.client.post('/api/chat/groupDeleteOrQuit', { id: gid }, { token: owner.token })).body).toEqual(OK);
@@ -99,7 +119,12 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const again = await WsClient.ready(h.server.url, a.token);
     await drain(h.server, a.token);
     await groupBarrier(h.server, owner, gid, again);
-    expect(again.chats(isGroup).map(textOf).filter((t) => !t.startsWith('barrier-'))).toEqual([]);
+    expect(
+      again
+        .chats(isGroup)
+        .map(textOf)
+        .filter((t) => !t.startsWith('barrier-')),
+    ).toEqual([]);
     again.close();
   });
 
@@ -109,7 +134,9 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     await sayOk(h.server, a, gid, 'before-1');
     await sayOk(h.server, owner, gid, 'before-2');
     const cl = await WsClient.ready(h.server.url, late.token);
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: late.id }, { token: late.token })).body).toEqual({ msg: 'ok', data: '加群成功' });
+    expect(
+      (await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: late.id }, { token: late.token })).body,
+    ).toEqual({ msg: 'ok', data: '加群成功' });
     await sayOk(h.server, a, gid, 'after-1');
     await cl.waitChats(1, (m) => textOf(m) === 'after-1');
     await drain(h.server, late.token);
@@ -117,7 +144,9 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     expect(texts(cl).filter((t) => !t.startsWith('barrier-'))).toEqual(['after-1']);
     expect(cl.chats((m) => m.type === 'systemNotice').map(textOf)).toEqual([`[${late.username}] 加入了群聊`]);
     // Joining while offline: the history before the join stays out of the drain too.
-    expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: later.id }, { token: owner.token })).body.data).toBe('加群成功');
+    expect(
+      (await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: later.id }, { token: owner.token })).body.data,
+    ).toBe('加群成功');
     await sayOk(h.server, a, gid, 'after-2');
     const c2 = await WsClient.ready(h.server.url, later.token);
     await drain(h.server, later.token);
@@ -133,15 +162,24 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const gid = await makeGroup(h.server, owner, [a, b]);
     const [ca, cb] = [await WsClient.ready(h.server.url, a.token), await WsClient.ready(h.server.url, b.token)];
     await sayOk(h.server, owner, gid, 'before-removal');
-    expect((await h.server.client.post('/api/chat/groupDeleteUser', { group_id: gid, user_id: a.id }, { token: owner.token })).body).toEqual({ msg: 'ok', data: '删除群成员成功' });
+    expect(
+      (await h.server.client.post('/api/chat/groupDeleteUser', { group_id: gid, user_id: a.id }, { token: owner.token })).body,
+    ).toEqual({ msg: 'ok', data: '删除群成员成功' });
     expect((await h.server.client.post('/api/chat/groupDeleteOrQuit', { id: gid }, { token: b.token })).body).toEqual(OK);
     await sayOk(h.server, owner, gid, 'after-removal');
     expect(await say(h.server, a, gid, 'x')).toMatchObject({ status: 400, body: fail('您不在群里，无法发消息') });
     expect(await say(h.server, b, gid, 'x')).toMatchObject({ status: 400, body: fail('您不在群里，无法发消息') });
-    for (const [u, sock] of [[a, ca], [b, cb]] as const) {
+    for (const [u, sock] of [
+      [a, ca],
+      [b, cb],
+    ] as const) {
       await drain(h.server, u.token);
       const marker = `single-${u.id}`;
-      await h.server.client.post('/api/chat/socket/sendmessage', { sendto_id: u.id, chatType: 'single', type: 'text', data: JSON.stringify({ data: marker }) }, { token: owner.token });
+      await h.server.client.post(
+        '/api/chat/socket/sendmessage',
+        { sendto_id: u.id, chatType: 'single', type: 'text', data: JSON.stringify({ data: marker }) },
+        { token: owner.token },
+      );
       await sock.waitChats(1, (m) => textOf(m) === marker);
       expect(texts(sock).filter((t) => t !== 'before-removal')).toEqual([]);
     }
@@ -152,7 +190,9 @@ describeEachDialect('groups: messages (E20 group)', (h) => {
     const [owner, a, c] = await users(h.server, 3);
     const gid = await makeGroup(h.server, owner, [a, c]);
     await sayOk(h.server, a, gid, 'before-removal');
-    expect((await h.server.client.post('/api/chat/groupDeleteUser', { group_id: gid, user_id: c.id }, { token: owner.token })).body.data).toBe('删除群成员成功');
+    expect(
+      (await h.server.client.post('/api/chat/groupDeleteUser', { group_id: gid, user_id: c.id }, { token: owner.token })).body.data,
+    ).toBe('删除群成员成功');
     await sayOk(h.server, a, gid, 'after-removal');
     const cc = await WsClient.ready(h.server.url, c.token);
     await drain(h.server, c.token);

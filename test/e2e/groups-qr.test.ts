@@ -23,7 +23,12 @@ interface Qr {
 async function qr(s: TestServer, token: string | undefined, id: unknown, query: Record<string, string> = {}): Promise<Qr> {
   const q = new URLSearchParams(query).toString();
   const res = await fetch(`${s.url}/api/chat/groupQrcode/${String(id)}${q ? `?${q}` : ''}`, { headers: token ? { token } : {} });
-  return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), bytes: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    cache: res.headers.get('cache-control'),
+    bytes: Buffer.from(await res.arrayBuffer()),
+  };
 }
 const json = (r: Qr): unknown => JSON.parse(r.bytes.toString('utf8'));
 
@@ -43,7 +48,9 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
   it('group, app mode: a PNG holding {"id","name"} for an active member; the token may be in the query', async () => {
     const [owner, a] = await users(h.server, 2);
     const gid = await makeGroup(h.server, owner, [a]);
-    expect((await h.server.client.post('/api/chat/groupUpdateName', { id: gid, name: '测试群 A&B "引号"' }, { token: owner.token })).body).toEqual(OK);
+    expect(
+      (await h.server.client.post('/api/chat/groupUpdateName', { id: gid, name: '测试群 A&B "引号"' }, { token: owner.token })).body,
+    ).toEqual(OK);
     const text = decode(await qr(h.server, a.token, gid));
     expect(JSON.parse(text)).toEqual({ id: gid, name: '测试群 A&B "引号"' });
     expect(text).toBe(JSON.stringify({ id: gid, name: '测试群 A&B "引号"' }));
@@ -64,7 +71,11 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
     await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
     await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token });
     const MSG = '群不存在或被封禁或者您不在该群聊中';
-    for (const [u, id] of [[outsider, gid], [p, gid], [a, 99999999]] as const) {
+    for (const [u, id] of [
+      [outsider, gid],
+      [p, gid],
+      [a, 99999999],
+    ] as const) {
       const r = await qr(h.server, u.token, id);
       expect(r.status).toBe(400);
       expect(json(r)).toEqual(fail(MSG));
@@ -80,13 +91,21 @@ describeEachDialect('groups: QR codes (E29)', (h) => {
     const [me, target] = await users(h.server, 2);
     await setNickname(h.server, target, '小 明');
     await setProfile(h.server, target, 'avatar', 'https://img.test/a b.png?x=1&y=2');
-    expect(JSON.parse(decode(await qr(h.server, me.token, target.id, { chatType: 'single' })))).toEqual({ id: target.id, name: '小 明', chatType: 'single' });
+    expect(JSON.parse(decode(await qr(h.server, me.token, target.id, { chatType: 'single' })))).toEqual({
+      id: target.id,
+      name: '小 明',
+      chatType: 'single',
+    });
     const link = decode(await qr(h.server, me.token, target.id, { chatType: 'single', type: 'H5', http: 'http://localhost:8080/' }));
     expect(link).toBe(
       `http://localhost:8080/${PAGE}&title=${encodeURIComponent('加用户[小 明]为好友')}&id=${target.id}&chatType=single&name=小 明&avatar=https://img.test/a b.png?x=1&y=2`,
     );
     const v = await visitor(h.server);
-    expect(JSON.parse(decode(await qr(h.server, undefined, v.id, { token: v.token, chatType: 'single' })))).toEqual({ id: v.id, name: v.username, chatType: 'single' });
+    expect(JSON.parse(decode(await qr(h.server, undefined, v.id, { token: v.token, chatType: 'single' })))).toEqual({
+      id: v.id,
+      name: v.username,
+      chatType: 'single',
+    });
     await h.server.app.store.users.update(target.id, { status: 0 }, Date.now());
     for (const id of [target.id, 99999999]) {
       const r = await qr(h.server, me.token, id, { chatType: 'single' });

@@ -57,13 +57,24 @@ describeEachDialect(
       const [owner, a, b] = await users(h.server, 3);
       const gid = await makeGroup(h.server, owner, [a, b]);
       await h.server.client.post('/api/chat/groupnickname', { id: gid, nickname: '阿群' }, { token: a.token });
-      const socks = await Promise.all([WsClient.ready(h.server.url, owner.token), WsClient.ready(h.server.url, a.token), WsClient.ready(h.server.url, b.token)]);
+      const socks = await Promise.all([
+        WsClient.ready(h.server.url, owner.token),
+        WsClient.ready(h.server.url, a.token),
+        WsClient.ready(h.server.url, b.token),
+      ]);
       const [co, ca, cb] = socks;
       const m = await sayOk(h.server, a, gid, 'group oops');
       const res = await revoke(h.server, a, m);
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({
-        id: m.id, from_name: '阿群', from_id: a.id, to_id: gid, chatType: 'group', type: 'systemNotice', actionType: 'revoke', group: null,
+        id: m.id,
+        from_name: '阿群',
+        from_id: a.id,
+        to_id: gid,
+        chatType: 'group',
+        type: 'systemNotice',
+        actionType: 'revoke',
+        group: null,
         data: { data: '阿群 撤回了一条消息', dataType: false, otherData: null },
       });
       for (const c of socks) expect((await c.waitChats(1, isRevoke))[0]).toEqual(res.body.data);
@@ -79,11 +90,17 @@ describeEachDialect(
       const group = await sayOk(h.server, a, gid, 'in group');
       expect(await revoke(h.server, a, single, { to_id: owner.id })).toMatchObject({ status: 400, body: fail(NOT_MINE) });
       expect(await revoke(h.server, b, single, { to_id: owner.id })).toMatchObject({ status: 400, body: fail(NOT_MINE) });
-      expect(await revoke(h.server, owner, single, { id: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ status: 400, body: fail(NOT_MINE) });
+      expect(await revoke(h.server, owner, single, { id: '00000000-0000-4000-8000-000000000000' })).toMatchObject({
+        status: 400,
+        body: fail(NOT_MINE),
+      });
       expect(await revoke(h.server, owner, single, { to_id: b.id })).toMatchObject({ status: 400, body: fail(NOT_MINE) });
       expect(await revoke(h.server, b, group)).toMatchObject({ status: 400, body: fail(NOT_MINE) });
       expect(await revoke(h.server, owner, group)).toMatchObject({ status: 400, body: fail(NOT_MINE) });
-      expect(await revoke(h.server, a, group, { chatType: 'single', to_id: owner.id })).toMatchObject({ status: 400, body: fail(NOT_MINE) });
+      expect(await revoke(h.server, a, group, { chatType: 'single', to_id: owner.id })).toMatchObject({
+        status: 400,
+        body: fail(NOT_MINE),
+      });
       expect(await revoke(h.server, outsider, group)).toMatchObject({ status: 400, body: fail('你不在该群聊中，操作失败') });
       expect(await revoke(h.server, a, group, { to_id: 99999999 })).toMatchObject({ status: 400, body: fail('群不存在') });
       // The real owner of each can still revoke.
@@ -95,7 +112,10 @@ describeEachDialect(
       const [a, b] = await users(h.server, 2);
       await befriend(h.server, a, [b]);
       const fresh = await sendOk(h.server, a.token, b.id, 'fresh');
-      expect(await revoke(h.server, a, fresh, { create_time: clock.now() - 5 * 60_000 - 1000 })).toMatchObject({ status: 400, body: fail(TOO_OLD) });
+      expect(await revoke(h.server, a, fresh, { create_time: clock.now() - 5 * 60_000 - 1000 })).toMatchObject({
+        status: 400,
+        body: fail(TOO_OLD),
+      });
       const edge = await sendOk(h.server, a.token, b.id, 'edge');
       const old = await sendOk(h.server, a.token, b.id, 'old');
       clock.advance(5 * 60_000);
@@ -137,7 +157,9 @@ describeEachDialect(
       const [owner, a, p] = await users(h.server, 3);
       const gid = await makeGroup(h.server, owner, [a]);
       await h.server.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: 1 }, { token: owner.token });
-      expect((await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data).toBe('等待群主同意');
+      expect(
+        (await h.server.client.post('/api/chat/groupInviteUser', { group_id: gid, user_id: p.id }, { token: p.token })).body.data,
+      ).toBe('等待群主同意');
       const cp = await WsClient.ready(h.server.url, p.token);
       const m = await sayOk(h.server, a, gid, 'pending sees the notice');
       expect((await revoke(h.server, a, m)).status).toBe(200);
@@ -162,7 +184,12 @@ describeEachDialect(
       const got = cb.chats((x) => x.chatType === 'group' && x.type !== 'systemNotice').map(textOf);
       expect(got).toEqual(['keep-1', 'keep-2']);
       expect(cb.chats((x) => textOf(x) === 'single-revoked' || textOf(x) === 'revoked')).toEqual([]);
-      expect(cb.chats(isRevoke).map((x) => x.id).sort()).toEqual([gone.id, single.id].sort());
+      expect(
+        cb
+          .chats(isRevoke)
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual([gone.id, single.id].sort());
       cb.close();
     });
   },

@@ -48,7 +48,8 @@ describeEachDialect(
       await setUserset(s, to.token, UNLIMITED);
       await sendOk(s, from.token, to.id, 'kept');
       // Five failed logins: the username is throttled for LOGIN_WINDOW_SECONDS (15 minutes by default).
-      for (let i = 0; i < 5; i++) expect((await s.client.post('/api/loginChat', { username: 'nobody_here', password: 'wrong-pw' })).status).toBe(400);
+      for (let i = 0; i < 5; i++)
+        expect((await s.client.post('/api/loginChat', { username: 'nobody_here', password: 'wrong-pw' })).status).toBe(400);
       expect((await s.client.post('/api/loginChat', { username: 'nobody_here', password: 'wrong-pw' })).status).toBe(429);
       const raw = RawDb.open(s.databaseUrl);
       try {

@@ -7,7 +7,13 @@ import { describeEachDialect } from '../helpers/dialects.js';
 describeEachDialect('http: envelope, bodies, health and docs', (h) => {
   it('answers 404 in the envelope for unknown routes and methods', async () => {
     const c = h.server.client;
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/nope'], ['GET', '/api/regChat'], ['POST', '/api/chat/nope'], ['DELETE', '/api/chat/logout']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/api/nope'],
+      ['GET', '/api/regChat'],
+      ['POST', '/api/chat/nope'],
+      ['DELETE', '/api/chat/logout'],
+    ]) {
       const res = await c.request(method as string, path as string);
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body, `${method} ${path}`).toEqual(fail('404 错误'));
@@ -28,7 +34,11 @@ describeEachDialect('http: envelope, bodies, health and docs', (h) => {
 
   // Malformed URLs fail before routing; they are answered in the envelope too.
   it('answers a path with broken percent-encoding in the envelope', async () => {
-    for (const [method, path] of [['GET', '/api/userinfo/%zz'], ['POST', '/api/chat/userset/%'], ['GET', '/%E0%A4%A']]) {
+    for (const [method, path] of [
+      ['GET', '/api/userinfo/%zz'],
+      ['POST', '/api/chat/userset/%'],
+      ['GET', '/%E0%A4%A'],
+    ]) {
       const res = await h.server.client.request(method as string, path as string);
       expect(res.body, `${method} ${path}`).toEqual(fail('请求格式错误'));
       expect(res.status, `${method} ${path}`).toBe(400);
@@ -74,7 +84,15 @@ describeEachDialect('http: envelope, bodies, health and docs', (h) => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/api/regChat', '/api/loginChat', '/api/chat/logout', '/api/chat/setPassword', '/api/userinfo/{uuid}', '/api/chat/userset', '/api/chat/updateUserinfo']) {
+    for (const path of [
+      '/api/regChat',
+      '/api/loginChat',
+      '/api/chat/logout',
+      '/api/chat/setPassword',
+      '/api/userinfo/{uuid}',
+      '/api/chat/userset',
+      '/api/chat/updateUserinfo',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     for (const path of ['/api/regChat', '/api/loginChat']) {
@@ -110,7 +128,11 @@ describeEachDialect(
       const u = await h.server.client.register();
       const set = await h.server.client.post('/api/chat/userset', { userset: '{"a":"\u0000"}' }, { token: u.token });
       expect.soft(set.status, `userset: ${JSON.stringify(set.body)}`).toBeLessThan(500);
-      const nick = await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: 'a\u0000b' }, { token: u.token });
+      const nick = await h.server.client.post(
+        '/api/chat/updateUserinfo',
+        { fieldname: 'nickname', fieldValue: 'a\u0000b' },
+        { token: u.token },
+      );
       expect.soft(nick.status, `updateUserinfo: ${JSON.stringify(nick.body)}`).toBeLessThan(500);
     });
   },

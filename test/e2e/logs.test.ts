@@ -33,10 +33,14 @@ describeEachDialect(
       expect(opened).toMatchObject({ userId: u.id, conn: expect.any(String) });
       ws.ws.close(4321, 'bye now');
       await ws.closed();
-      await expect.poll(() => s.logs.find((l) => l.msg === 'websocket closed' && l.userId === u.id)).toMatchObject({ code: 4321, reason: 'bye now' });
+      await expect
+        .poll(() => s.logs.find((l) => l.msg === 'websocket closed' && l.userId === u.id))
+        .toMatchObject({ code: 4321, reason: 'bye now' });
       const bad = await WsClient.connect(s.url, 'not-a-token');
       await bad.closed();
-      await expect.poll(() => s.logs.find((l) => l.msg === 'websocket refused')).toMatchObject({ reason: 'invalid', address: expect.any(String) });
+      await expect
+        .poll(() => s.logs.find((l) => l.msg === 'websocket refused'))
+        .toMatchObject({ reason: 'invalid', address: expect.any(String) });
       expect(JSON.stringify(s.logs)).not.toContain('not-a-token');
     });
   },

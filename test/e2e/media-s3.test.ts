@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { tempDir } from '../helpers/databases.js';
 import { fail, visitor, type Account, type Any } from '../helpers/chat.js';
+import { tempDir } from '../helpers/databases.js';
 import { abortedUpload, day8, listFiles, png, startS3rver, upload, uploadsOf, waitFor, type S3Bucket } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -30,9 +30,18 @@ function checkAnswer(res: Any, base: string, classId: number, before: number, af
   return item as { url: string; path: string };
 }
 
-async function send(s: TestServer, token: string, data: Buffer, o: { field?: string; query?: string; fields?: Record<string, string> } = {}) {
+async function send(
+  s: TestServer,
+  token: string,
+  data: Buffer,
+  o: { field?: string; query?: string; fields?: Record<string, string> } = {},
+) {
   const before = Date.now();
-  const res = await upload(s, ROUTE + (o.query ?? ''), { token, fields: o.fields, file: { data, name: 'pic.jpg', type: 'image/jpeg', field: o.field ?? 'img' } });
+  const res = await upload(s, ROUTE + (o.query ?? ''), {
+    token,
+    fields: o.fields,
+    file: { data, name: 'pic.jpg', type: 'image/jpeg', field: o.field ?? 'img' },
+  });
   return { res, before, after: Date.now() };
 }
 
@@ -80,10 +89,16 @@ describe('E30b without object storage: local disk, same answer shape', () => {
 
   it('wrong type → 上传失败: 不支持的文件类型; empty → 上传失败: 上传文件不能为空; nothing kept; no token → 400', async () => {
     const before = listFiles(uploadsOf(s));
-    expect((await send(s, me.token, Buffer.from('<html>hello</html>'))).res).toMatchObject({ status: 400, body: failed('不支持的文件类型') });
+    expect((await send(s, me.token, Buffer.from('<html>hello</html>'))).res).toMatchObject({
+      status: 400,
+      body: failed('不支持的文件类型'),
+    });
     expect((await send(s, me.token, Buffer.alloc(0))).res).toMatchObject({ status: 400, body: failed('上传文件不能为空') });
     expect(listFiles(uploadsOf(s))).toEqual(before);
-    expect(await upload(s, ROUTE, { file: { data: await png(), field: 'img' } })).toMatchObject({ status: 400, body: fail('您没有权限访问即时通讯接口') });
+    expect(await upload(s, ROUTE, { file: { data: await png(), field: 'img' } })).toMatchObject({
+      status: 400,
+      body: fail('您没有权限访问即时通讯接口'),
+    });
   });
 });
 
@@ -134,7 +149,10 @@ describe('E30b with S3-compatible storage (s3rver in the test)', () => {
 
   it('a refused type, an empty file or a wrong field leaves no object', async () => {
     const before = await keys();
-    expect((await send(s, me.token, Buffer.from('plain text, no magic bytes\n'.repeat(300)))).res).toMatchObject({ status: 400, body: failed('不支持的文件类型') });
+    expect((await send(s, me.token, Buffer.from('plain text, no magic bytes\n'.repeat(300)))).res).toMatchObject({
+      status: 400,
+      body: failed('不支持的文件类型'),
+    });
     expect((await send(s, me.token, Buffer.alloc(0))).res).toMatchObject({ status: 400, body: failed('上传文件不能为空') });
     expect((await send(s, me.token, await png(), { field: 'file' })).res).toMatchObject({ status: 400, body: NEED_IMG });
     expect(await keys()).toEqual(before);
@@ -153,7 +171,10 @@ describe('E30b with S3-compatible storage (s3rver in the test)', () => {
   });
 
   it('E30a still stores on this server when S3 is configured', async () => {
-    const res = await upload(s, '/api/chat/uploadStreamSingleToServerDiy/chatImgs', { token: me.token, file: { data: await png(), name: 'a.png' } });
+    const res = await upload(s, '/api/chat/uploadStreamSingleToServerDiy/chatImgs', {
+      token: me.token,
+      file: { data: await png(), name: 'a.png' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data.url).toMatch(/^\/public\/uploads\/Diy\/chatImgs\//);
     expect((await fetch(s.url + res.body.data.url)).status).toBe(200);
@@ -195,7 +216,9 @@ describe('S3 configuration', () => {
     expect(p).toMatch(/S3_SECRET_ACCESS_KEY/);
     expect(p).toMatch(/missing: S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
     expect(problems({ S3_BUCKET: 'b' }).join('\n')).toMatch(/missing: S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
-    expect(problems({ S3_ENDPOINT: 'ftp://x', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'a', S3_SECRET_ACCESS_KEY: 's' }).join('\n')).toMatch(/S3_ENDPOINT/);
+    expect(problems({ S3_ENDPOINT: 'ftp://x', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'a', S3_SECRET_ACCESS_KEY: 's' }).join('\n')).toMatch(
+      /S3_ENDPOINT/,
+    );
   });
 
   it('S3_PUBLIC_URL or S3_REGION without the other keys is a configuration error, not a silent fallback to disk', () => {
@@ -209,8 +232,12 @@ describe('S3 configuration', () => {
     fs.rmSync(partial.DATA_DIR, { recursive: true, force: true });
     expect(loadConfig({}).s3).toBeUndefined();
     expect(loadConfig({ S3_ENDPOINT: 'http://h:1/', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'a', S3_SECRET_ACCESS_KEY: 's' }).s3).toEqual({
-      endpoint: 'http://h:1', bucket: 'b', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's', publicUrl: undefined,
+      endpoint: 'http://h:1',
+      bucket: 'b',
+      region: 'us-east-1',
+      accessKeyId: 'a',
+      secretAccessKey: 's',
+      publicUrl: undefined,
     });
   });
 });
-

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { FfmpegFrameGrabber } from '../../src/files/ffmpeg.js';
-import { downloadPublic } from '../../src/files/url-guard.js';
 import { LocalFileStore } from '../../src/files/local.js';
+import { downloadPublic } from '../../src/files/url-guard.js';
 import { MediaService } from '../../src/services/media.js';
-import { tempDir } from '../helpers/databases.js';
 import { fail, visitor, type Account } from '../helpers/chat.js';
 import type { Answer } from '../helpers/client.js';
+import { tempDir } from '../helpers/databases.js';
 import { FFMPEG, isJpeg, isPng, itFfmpeg, jpegSize, pngSize, samples, upload, waitFor } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -94,29 +94,59 @@ describe('E31 getVideoScreenshot', () => {
   it('validation: videoUrl, time, width, format', async () => {
     const base = { videoUrl: '/public/uploads/Diy/x/y.mp4', time: 500 };
     const cases: [Record<string, unknown>, string][] = [
-      [{ time: 500 }, '视频地址不能为空'], [{ videoUrl: '', time: 500 }, '视频地址不能为空'], [{ videoUrl: '   ', time: 500 }, '视频地址不能为空'],
+      [{ time: 500 }, '视频地址不能为空'],
+      [{ videoUrl: '', time: 500 }, '视频地址不能为空'],
+      [{ videoUrl: '   ', time: 500 }, '视频地址不能为空'],
       [{ videoUrl: 42, time: 500 }, '不允许的视频地址'],
-      [{ videoUrl: base.videoUrl }, '时间点参数无效'], [{ ...base, time: -1 }, '时间点参数无效'], [{ ...base, time: 'abc' }, '时间点参数无效'],
+      [{ videoUrl: base.videoUrl }, '时间点参数无效'],
+      [{ ...base, time: -1 }, '时间点参数无效'],
+      [{ ...base, time: 'abc' }, '时间点参数无效'],
       [{ ...base, time: '' }, '时间点参数无效'],
-      [{ ...base, width: 0 }, '图片宽度应在1-3840之间'], [{ ...base, width: 3841 }, '图片宽度应在1-3840之间'], [{ ...base, width: 'x' }, '图片宽度应在1-3840之间'],
-      [{ ...base, width: 1.5 }, '图片宽度应在1-3840之间'], [{ ...base, width: -5 }, '图片宽度应在1-3840之间'],
-      [{ ...base, format: 'gif' }, '图片格式只能是 png 或 jpg'], [{ ...base, format: 'png/../../x' }, '图片格式只能是 png 或 jpg'],
+      [{ ...base, width: 0 }, '图片宽度应在1-3840之间'],
+      [{ ...base, width: 3841 }, '图片宽度应在1-3840之间'],
+      [{ ...base, width: 'x' }, '图片宽度应在1-3840之间'],
+      [{ ...base, width: 1.5 }, '图片宽度应在1-3840之间'],
+      [{ ...base, width: -5 }, '图片宽度应在1-3840之间'],
+      [{ ...base, format: 'gif' }, '图片格式只能是 png 或 jpg'],
+      [{ ...base, format: 'png/../../x' }, '图片格式只能是 png 或 jpg'],
       [{ ...base, format: 'webp' }, '图片格式只能是 png 或 jpg'],
     ];
-    for (const [body, msg] of cases) expect(await shot(s, me.token, body), JSON.stringify(body)).toMatchObject({ status: 400, body: fail(msg) });
+    for (const [body, msg] of cases)
+      expect(await shot(s, me.token, body), JSON.stringify(body)).toMatchObject({ status: 400, body: fail(msg) });
     expect(await s.client.post(ROUTE, base)).toMatchObject({ status: 400, body: fail('您没有权限访问即时通讯接口') });
   });
 
   itFfmpeg('refused: local paths outside our uploads, other schemes, loopback, private and unknown hosts', async () => {
     const own = `http://127.0.0.1:${s.port}${video}`;
     const urls = [
-      'file:///etc/passwd', '/public/uploads/../../etc/passwd', '/public/uploads/%2e%2e/%2e%2e/etc/passwd', '/public/uploads/Diy/..%2f..%2f..%2fetc%2fpasswd',
-      '/public/uploads/%2E%2E/natter.db', '/etc/passwd', '/public/uploadsX/y.mp4', own, `http://localhost:${s.port}${video}`,
-      'http://127.0.0.1:1/x.mp4', 'http://localhost/x.mp4', 'http://10.0.0.1/x.mp4', 'http://192.168.1.1/x.mp4', 'http://[::1]/x.mp4',
-      'http://169.254.169.254/latest', 'http://unknown.example/x.mp4', 'ftp://example.test/x.mp4', 'concat:/etc/passwd|/etc/hosts',
-      'subfile,,start,0,end,0,,:/etc/passwd', 'pipe:0', 'data:video/mp4;base64,AAAA', `${PUBLIC_URL}/etc/passwd`,
-      `${PUBLIC_URL}/public/uploads/../../etc/passwd`, `${PUBLIC_URL}.evil.test${video}`, `${PUBLIC_URL}@127.0.0.1:${s.port}${video}`,
-      `https://example.test${video}`, 'not a url', 'http://',
+      'file:///etc/passwd',
+      '/public/uploads/../../etc/passwd',
+      '/public/uploads/%2e%2e/%2e%2e/etc/passwd',
+      '/public/uploads/Diy/..%2f..%2f..%2fetc%2fpasswd',
+      '/public/uploads/%2E%2E/natter.db',
+      '/etc/passwd',
+      '/public/uploadsX/y.mp4',
+      own,
+      `http://localhost:${s.port}${video}`,
+      'http://127.0.0.1:1/x.mp4',
+      'http://localhost/x.mp4',
+      'http://10.0.0.1/x.mp4',
+      'http://192.168.1.1/x.mp4',
+      'http://[::1]/x.mp4',
+      'http://169.254.169.254/latest',
+      'http://unknown.example/x.mp4',
+      'ftp://example.test/x.mp4',
+      'concat:/etc/passwd|/etc/hosts',
+      'subfile,,start,0,end,0,,:/etc/passwd',
+      'pipe:0',
+      'data:video/mp4;base64,AAAA',
+      `${PUBLIC_URL}/etc/passwd`,
+      `${PUBLIC_URL}/public/uploads/../../etc/passwd`,
+      `${PUBLIC_URL}.evil.test${video}`,
+      `${PUBLIC_URL}@127.0.0.1:${s.port}${video}`,
+      `https://example.test${video}`,
+      'not a url',
+      'http://',
     ];
     for (const videoUrl of urls) {
       expect(await shot(s, me.token, { videoUrl, time: 0, width: 10 }), videoUrl).toMatchObject({ status: 400, body: REFUSED });
@@ -127,7 +157,10 @@ describe('E31 getVideoScreenshot', () => {
     const audio = await uploadFile(s, me.token, samples.m4a());
     expect(await shot(s, me.token, { videoUrl: audio, time: 0 })).toMatchObject({ status: 400, body: FAILED });
     expect(await shot(s, me.token, { videoUrl: video, time: 60_000 })).toMatchObject({ status: 400, body: FAILED });
-    expect(await shot(s, me.token, { videoUrl: video.replace(/\d+\.mp4$/, '1.mp4'), time: 0 })).toMatchObject({ status: 400, body: FAILED });
+    expect(await shot(s, me.token, { videoUrl: video.replace(/\d+\.mp4$/, '1.mp4'), time: 0 })).toMatchObject({
+      status: 400,
+      body: FAILED,
+    });
   });
 
   itFfmpeg('no ffmpeg warning is logged when ffmpeg is there', async () => {
@@ -222,7 +255,10 @@ describe('E31 redirects from an allow-listed host (service level; the host is ma
       () => 'a screenshot of the redirect target',
       (e: Error) => e.message,
     );
-    expect({ outcome, internalFetched: hits.includes('/internal.mp4') }).toEqual({ outcome: expect.not.stringMatching(/^a screenshot/), internalFetched: false });
+    expect({ outcome, internalFetched: hits.includes('/internal.mp4') }).toEqual({
+      outcome: expect.not.stringMatching(/^a screenshot/),
+      internalFetched: false,
+    });
   });
 
   itFfmpeg('a video on an allow-listed host is downloaded and its frame returned', async () => {

@@ -4,7 +4,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fail, visitor, type Account } from '../helpers/chat.js';
 import {
-  abortedUpload, closesWithin, day8, itFfmpeg, listFiles, multipartBody, png, rawRequest, samples, upload, uploadsOf, waitFor, type FilePart,
+  abortedUpload,
+  closesWithin,
+  day8,
+  itFfmpeg,
+  listFiles,
+  multipartBody,
+  png,
+  rawRequest,
+  samples,
+  upload,
+  uploadsOf,
+  waitFor,
+  type FilePart,
 } from '../helpers/media.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -105,19 +117,52 @@ describe('E30a upload to this server', () => {
     const tmpDay = path.join(os.tmpdir(), day8(Date.now()));
     const tmpDayExisted = fs.existsSync(tmpDay);
     const attempts = [
-      '..', '%2e%2e', '%2E%2E', 'a_..', '.._.._..', '%2e%2e_%2e%2e_%2e%2e', '..%2f..%2fetc', '..%2F..%2F..%2Ftmp', '%2fetc', '%2Fetc%2Fcron.d',
-      '.', '_', 'a__b', 'a_', '_a', 'a.b', '.hidden', 'a%00b', 'a%5c..%5c..', 'a%20b', '~root', 'a_b_c_d_e_f', `${'x'.repeat(65)}`,
-      'a/../..', '../../../tmp', 'a/b',
+      '..',
+      '%2e%2e',
+      '%2E%2E',
+      'a_..',
+      '.._.._..',
+      '%2e%2e_%2e%2e_%2e%2e',
+      '..%2f..%2fetc',
+      '..%2F..%2F..%2Ftmp',
+      '%2fetc',
+      '%2Fetc%2Fcron.d',
+      '.',
+      '_',
+      'a__b',
+      'a_',
+      '_a',
+      'a.b',
+      '.hidden',
+      'a%00b',
+      'a%5c..%5c..',
+      'a%20b',
+      '~root',
+      'a_b_c_d_e_f',
+      `${'x'.repeat(65)}`,
+      'a/../..',
+      '../../../tmp',
+      'a/b',
     ];
     for (const dir of attempts) {
       const res = await rawRequest(s, 'POST', ROUTE + dir, { token: me.token, 'content-type': mp.contentType }, mp.body);
       const body = JSON.parse(res.body.toString('utf8'));
       // A NUL character fails the parameter check first (422 with diydir's message): refused as well.
-      const ok = (res.status === 400 && body.data === BAD_DIR.data) || res.status === 404 || (res.status === 422 && body.data === '上传目录 的值包含非法字符');
+      const ok =
+        (res.status === 400 && body.data === BAD_DIR.data) ||
+        res.status === 404 ||
+        (res.status === 422 && body.data === '上传目录 的值包含非法字符');
       expect(ok, `${dir} → ${res.status} ${JSON.stringify(body)}`).toBe(true);
     }
-    expect(await upload(s, `${ROUTE}a_b_c_d_e_f`, { token: me.token, file: { data, name: 'a.png' } })).toMatchObject({ status: 400, body: BAD_DIR });
-    expect(listFiles(dataDir).filter(notDb).filter((f) => !before.includes(f))).toEqual([]);
+    expect(await upload(s, `${ROUTE}a_b_c_d_e_f`, { token: me.token, file: { data, name: 'a.png' } })).toMatchObject({
+      status: 400,
+      body: BAD_DIR,
+    });
+    expect(
+      listFiles(dataDir)
+        .filter(notDb)
+        .filter((f) => !before.includes(f)),
+    ).toEqual([]);
     expect(fs.existsSync(tmpDay)).toBe(tmpDayExisted);
   });
 
@@ -131,7 +176,10 @@ describe('E30a upload to this server', () => {
       Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200)]),
     ];
     for (const data of refused) {
-      expect(await upload(s, `${ROUTE}chatImgs`, { token: me.token, file: { data, name: 'evil.png', type: 'image/png' } })).toMatchObject({ status: 400, body: BAD_TYPE });
+      expect(await upload(s, `${ROUTE}chatImgs`, { token: me.token, file: { data, name: 'evil.png', type: 'image/png' } })).toMatchObject({
+        status: 400,
+        body: BAD_TYPE,
+      });
     }
     expect(listFiles(uploadsOf(s))).toEqual(before);
   });
@@ -143,7 +191,10 @@ describe('E30a upload to this server', () => {
   });
 
   it('no file part, a JSON body or no body → 400 请选择要上传的文件', async () => {
-    expect(await upload(s, `${ROUTE}chatImgs`, { token: me.token, fields: { token: me.token, a: '1' } })).toMatchObject({ status: 400, body: NO_FILE });
+    expect(await upload(s, `${ROUTE}chatImgs`, { token: me.token, fields: { token: me.token, a: '1' } })).toMatchObject({
+      status: 400,
+      body: NO_FILE,
+    });
     expect(await s.client.post(`${ROUTE}chatImgs`, { file: 'x' }, { token: me.token })).toMatchObject({ status: 400, body: NO_FILE });
     expect(await s.client.post(`${ROUTE}chatImgs`, undefined, { token: me.token })).toMatchObject({ status: 400, body: NO_FILE });
   });
@@ -170,7 +221,14 @@ describe('E30a upload to this server', () => {
       fs.rmSync(path.join(tmp, 'secret.png'));
     }
     const db = path.basename(listFiles(s.app.config.dataDir).find((f) => f.endsWith('.db')) ?? 'natter.db');
-    for (const p of [`/public/uploads/../${db}`, `/public/uploads/%2e%2e/${db}`, `/public/uploads/..%2f${db}`, `/public/uploads/Diy/..%2f..%2f${db}`, '/public/uploads/', '/public/uploads/Diy/']) {
+    for (const p of [
+      `/public/uploads/../${db}`,
+      `/public/uploads/%2e%2e/${db}`,
+      `/public/uploads/..%2f${db}`,
+      `/public/uploads/Diy/..%2f..%2f${db}`,
+      '/public/uploads/',
+      '/public/uploads/Diy/',
+    ]) {
       const res = await rawRequest(s, 'GET', p);
       expect(res.status, p).not.toBe(200);
       expect(res.body.subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
@@ -196,7 +254,9 @@ describe('E30a size limit (UPLOAD_MAX_BYTES=2048)', () => {
     for (const size of [2049, 4100, 1024 * 1024]) {
       const res = await upload(s, `${ROUTE}chatImgs`, { token: me.token, file: { data: await png(size), name: 'big.png' } });
       const stored = typeof res.body.data?.url === 'string' ? fs.statSync(path.join(uploadsOf(s), res.body.data.url.slice(16))).size : 0;
-      expect(res.status, `${size} bytes sent → ${res.status} ${JSON.stringify(res.body)}, ${stored} bytes stored`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${size} bytes sent → ${res.status} ${JSON.stringify(res.body)}, ${stored} bytes stored`).toBeGreaterThanOrEqual(
+        400,
+      );
       expect(res.status).toBeLessThan(500);
       expect(res.body, String(size)).toEqual(TOO_LARGE);
       // Answered before the body was read to its end: the rest is not waited for.

@@ -40,7 +40,9 @@ describe('metrics', () => {
       expect(metricValue(text, 'natter_offline_waiting_messages')).toBe(2);
       expect(metricValue(text, 'natter_push_latency_seconds_count')).toBeGreaterThanOrEqual(3);
       expect(metricValue(text, 'natter_bus_publish_errors_total')).toBe(0);
-      expect(text).toMatch(/natter_http_request_duration_seconds_count\{method="POST",route="\/api\/chat\/socket\/sendmessage",status="200"\} 5/);
+      expect(text).toMatch(
+        /natter_http_request_duration_seconds_count\{method="POST",route="\/api\/chat\/socket\/sendmessage",status="200"\} 5/,
+      );
       expect(text).toMatch(/^natter_nodejs_eventloop_lag_seconds /m);
 
       wb.close();
@@ -65,7 +67,16 @@ async function freePort(): Promise<number> {
 function spawnServer(dataDir: string, port: number, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCRYPT_COST: '10', DATABASE_URL: '', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SCRYPT_COST: '10',
+      DATABASE_URL: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -143,7 +154,10 @@ describe('graceful shutdown', () => {
       const c2 = new Client(second.url);
       const login = await c2.post('/api/loginChat', { username: 'receiver01', password: '123456' });
       const wb = await WsClient.ready(second.url, login.body.data.token);
-      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({ msg: 'ok', data: 'ok' });
+      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({
+        msg: 'ok',
+        data: 'ok',
+      });
       const got = await wb.waitChats(acknowledged.length, (m) => /^m\d+$/.test(String(m.data)));
       const received = new Set(got.map((m) => Number(String(m.data).slice(1))));
       for (const i of acknowledged) expect(received.has(i), `acknowledged m${i} was lost`).toBe(true);
@@ -171,7 +185,10 @@ describe('graceful shutdown', () => {
         const i = next++;
         const ok = await c
           .post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: `k${i}` }, { token: a.token })
-          .then((r) => r.status === 200 && r.body?.msg === 'ok', () => false);
+          .then(
+            (r) => r.status === 200 && r.body?.msg === 'ok',
+            () => false,
+          );
         if (ok) acknowledged.push(i);
         if (!killed && acknowledged.length >= 150) {
           killed = true;
@@ -189,12 +206,19 @@ describe('graceful shutdown', () => {
       const c2 = new Client(second.url);
       const login = await c2.post('/api/loginChat', { username: 'kreceiver01', password: '123456' });
       const wb = await WsClient.ready(second.url, login.body.data.token);
-      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({ msg: 'ok', data: 'ok' });
+      expect((await c2.post('/api/chat/chatGetmessageOffLine', {}, { token: login.body.data.token })).body).toEqual({
+        msg: 'ok',
+        data: 'ok',
+      });
       const got = await wb.waitChats(acknowledged.length, (m) => /^k\d+$/.test(String(m.data)));
       const received = got.map((m) => Number(String(m.data).slice(1)));
       for (const i of acknowledged) expect(received.includes(i), `acknowledged k${i} was lost`).toBe(true);
       // once each: the drain is the only delivery, and nothing arrives twice
-      const marker = await c2.post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: 'marker' }, { token: (await c2.post('/api/loginChat', { username: 'ksender01', password: '123456' })).body.data.token });
+      const marker = await c2.post(
+        '/api/chat/socket/sendmessage',
+        { sendto_id: b.id, chatType: 'single', type: 'text', data: 'marker' },
+        { token: (await c2.post('/api/loginChat', { username: 'ksender01', password: '123456' })).body.data.token },
+      );
       expect(marker.status).toBe(200);
       await wb.waitChats(1, (m) => m.data === 'marker');
       const all = wb.chats((m) => /^k\d+$/.test(String(m.data))).map((m) => m.id);

@@ -30,7 +30,10 @@ if (!testDialects().includes('postgres')) {
       await setUserset(s, to.token, UNLIMITED);
       // As many transactions at once as the pool has connections: each connection prepares them.
       const inTransactions = () => Promise.all(Array.from({ length: 10 }, () => s.app.store.transaction((tx) => tx.users.findById(to.id))));
-      const requests = async () => (await Promise.all(Array.from({ length: 10 }, () => s.client.get('/api/chat/grouplist/1', { token: from.token })))).map((r) => r.status);
+      const requests = async () =>
+        (await Promise.all(Array.from({ length: 10 }, () => s.client.get('/api/chat/grouplist/1', { token: from.token })))).map(
+          (r) => r.status,
+        );
       for (let i = 0; i < 5; i++) await sendOk(s, from.token, to.id, `before-${i}`);
       expect(await requests()).toEqual(Array(10).fill(200));
       expect((await inTransactions()).map((u) => u?.id)).toEqual(Array(10).fill(to.id));

@@ -137,7 +137,12 @@ describeEachDialect('updateUserinfo (E34)', (h) => {
       u.token = res.body.data.token;
       return res.body.data.invite_confirm as number;
     };
-    for (const [value, stored] of [['1', 1], ['0', 0], [1, 1], [0, 0]] as const) {
+    for (const [value, stored] of [
+      ['1', 1],
+      ['0', 0],
+      [1, 1],
+      [0, 0],
+    ] as const) {
       const res = await update(u.token, 'invite_confirm', value);
       expect(res.status, String(value)).toBe(200);
       expect(res.body, String(value)).toEqual(ok('设置成功'));
@@ -198,7 +203,11 @@ describeEachDialect('updateUserinfo (E34)', (h) => {
 
   it('accepts form bodies', async () => {
     const u = await h.server.client.register();
-    const res = await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '表单昵称' }, { token: u.token, form: true });
+    const res = await h.server.client.post(
+      '/api/chat/updateUserinfo',
+      { fieldname: 'nickname', fieldValue: '表单昵称' },
+      { token: u.token, form: true },
+    );
     expect(res.body).toEqual(ok('修改昵称成功'));
     expect((await profile(u.uuid)).nickname).toBe('表单昵称');
   });

@@ -93,7 +93,11 @@ describeEachDialect('send rules: visitor senders (§8.1)', (h) => {
     await raw.addFriendRow(v.id, b.id, { nickname: '客服备注' });
     const m = await sendOk(h.server, v.token, b.id, 'x');
     expect(m).toMatchObject({ from_id: v.id, from_name: v.username, to_id: b.id, to_name: b.username, sendUUid: v.uuid });
-    const nick = await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'nickname', fieldValue: '游客甲' }, { token: v.token });
+    const nick = await h.server.client.post(
+      '/api/chat/updateUserinfo',
+      { fieldname: 'nickname', fieldValue: '游客甲' },
+      { token: v.token },
+    );
     expect(nick.status).toBe(200);
     expect(await sendOk(h.server, v.token, b.id, 'y')).toMatchObject({ from_name: '游客甲' });
   });

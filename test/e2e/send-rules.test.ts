@@ -58,7 +58,11 @@ describeEachDialect('send rules: E20 parameters', (h) => {
   it('accepts a form-encoded body and a free message type', async () => {
     const a = await h.server.client.register();
     const b = await h.server.client.register();
-    const res = await h.server.client.post(SENDMESSAGE, { sendto_id: String(b.id), chatType: 'single', type: 'iconMenus', data: 'x' }, { token: a.token, form: true });
+    const res = await h.server.client.post(
+      SENDMESSAGE,
+      { sendto_id: String(b.id), chatType: 'single', type: 'iconMenus', data: 'x' },
+      { token: a.token, form: true },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ to_id: b.id, type: 'iconMenus', data: 'x', options: null });
   });
@@ -119,7 +123,18 @@ describeEachDialect('send rules: user senders (§8.1)', (h) => {
 
   it('treats an empty, partial or malformed userset as the default (one message), never a 500', async () => {
     const a = await h.server.client.register();
-    for (const userset of ['{}', '{"chatset":{}}', '{"chatset":null}', '{"chatset":{"user":null}}', '{"chatset":{"visitor":{"sendCount":0}}}', '{"chatset":', 'not json', '[]', 'null', '"str"']) {
+    for (const userset of [
+      '{}',
+      '{"chatset":{}}',
+      '{"chatset":null}',
+      '{"chatset":{"user":null}}',
+      '{"chatset":{"visitor":{"sendCount":0}}}',
+      '{"chatset":',
+      'not json',
+      '[]',
+      'null',
+      '"str"',
+    ]) {
       const b = await recipient(userset);
       expect(await statuses(a.token, b.id, 2), userset).toEqual([200, 400]);
       expect((await send(h.server, a.token, b.id, 'x')).body, userset).toEqual(ONE_ONLY);

@@ -87,7 +87,11 @@ describeEachDialect('setPassword (E41)', (h) => {
     const u = await c.register(undefined, 'old_pw_1');
     let current = 'old_pw_1';
     for (const pw of ['six_6x', 'twenty_chars_pw_2020']) {
-      const res = await c.post('/api/chat/setPassword', { oldpassword: current, newpassword: pw, checknewpassword: pw }, { token: u.token, form: true });
+      const res = await c.post(
+        '/api/chat/setPassword',
+        { oldpassword: current, newpassword: pw, checknewpassword: pw },
+        { token: u.token, form: true },
+      );
       expect(res.body, pw).toEqual({ msg: 'ok', data: '修改密码成功' });
       current = pw;
     }

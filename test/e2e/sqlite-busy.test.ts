@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNLIMITED } from '../helpers/chat.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 

@@ -1,9 +1,22 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
-import { barrier, drain, isKick, OK, online, range, sendOk, setUserset, textOf, textsFrom, UNLIMITED, type Account } from '../helpers/chat.js';
-import { groupBarrier, isText, makeGroup, say } from '../helpers/groups.js';
+import {
+  barrier,
+  drain,
+  isKick,
+  OK,
+  online,
+  range,
+  sendOk,
+  setUserset,
+  textOf,
+  textsFrom,
+  UNLIMITED,
+  type Account,
+} from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
+import { groupBarrier, isText, makeGroup, say } from '../helpers/groups.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import type { Frame } from '../helpers/ws.js';
 
@@ -149,21 +162,24 @@ for (const setup of setups) {
       }
     });
 
-    it.runIf(setup.cutOff !== undefined)("messages published while node B's Redis subscriber was cut off reach its socket without a drain", async () => {
-      const { from, to } = await pair();
-      const c = await online(b, to.token);
-      await sendOk(a, from.token, to.id, 'before');
-      await c.waitChats(1, (m) => m.from_id === from.id);
-      await setup.cutOff?.(b);
-      // Sent while B is reconnecting: its bus event is lost on the way, and nothing is sent after it.
-      await sendOk(a, from.token, to.id, 'during');
-      await c.waitChats(2, (m) => m.from_id === from.id);
-      expect(textsFrom(c, from.id)).toEqual(['before', 'during']);
-      expect(b.logs.some((l) => String(l.msg).includes('redis subscriber connection lost'))).toBe(true);
-      await barrier(a, from, c, to.id);
-      expect(textsFrom(c, from.id)).toHaveLength(3);
-      c.close();
-    });
+    it.runIf(setup.cutOff !== undefined)(
+      "messages published while node B's Redis subscriber was cut off reach its socket without a drain",
+      async () => {
+        const { from, to } = await pair();
+        const c = await online(b, to.token);
+        await sendOk(a, from.token, to.id, 'before');
+        await c.waitChats(1, (m) => m.from_id === from.id);
+        await setup.cutOff?.(b);
+        // Sent while B is reconnecting: its bus event is lost on the way, and nothing is sent after it.
+        await sendOk(a, from.token, to.id, 'during');
+        await c.waitChats(2, (m) => m.from_id === from.id);
+        expect(textsFrom(c, from.id)).toEqual(['before', 'during']);
+        expect(b.logs.some((l) => String(l.msg).includes('redis subscriber connection lost'))).toBe(true);
+        await barrier(a, from, c, to.id);
+        expect(textsFrom(c, from.id)).toHaveLength(3);
+        c.close();
+      },
+    );
 
     it("drains, over node B's E22, messages stored via node A to the socket on B", async () => {
       const { from, to } = await pair();

@@ -2,7 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fail } from '../helpers/chat.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
-import { newDevice, newUsername, SEED_SALT, VISITOR_PATHS, VisitorClient, visitorSign, type VisitorEndpoint } from '../helpers/visitor-client.js';
+import {
+  newDevice,
+  newUsername,
+  SEED_SALT,
+  VISITOR_PATHS,
+  VisitorClient,
+  visitorSign,
+  type VisitorEndpoint,
+} from '../helpers/visitor-client.js';
 
 /**
  * The order of checks shared by E13, E14 and E15 (spec §7.3, notes §2.4–2.6): header, parameters
@@ -29,7 +37,11 @@ describeEachDialect(
     });
     /** The endpoint's own parameters of a request that succeeds. */
     const extra = (ep: VisitorEndpoint): Record<string, unknown> =>
-      ep === 'register' ? {} : ep === 'upgrade' ? { username: newUsername(), password: '123456' } : { username: known.username, password: '123456' };
+      ep === 'register'
+        ? {}
+        : ep === 'upgrade'
+          ? { username: newUsername(), password: '123456' }
+          : { username: known.username, password: '123456' };
 
     for (const ep of ENDPOINTS) {
       describe(ep, () => {
@@ -52,15 +64,24 @@ describeEachDialect(
         });
 
         it('answers 422 for invalid parameters once the header is there, before the signature is looked at', async () => {
-          const missing = await h.server.client.post(VISITOR_PATHS[ep], {}, {
-            headers: { 'X-Security-Sign': 'nonsense' },
-          });
+          const missing = await h.server.client.post(
+            VISITOR_PATHS[ep],
+            {},
+            {
+              headers: { 'X-Security-Sign': 'nonsense' },
+            },
+          );
           expect(missing.status).toBe(422);
           // The answer carries the first declared field's message.
           expect(missing.body).toEqual(fail(ep === 'register' ? '设备指纹不能为空' : '账号不能为空'));
           // Every required field is checked: leave out one at a time.
           const required: [string, string][] = [
-            ...(ep === 'register' ? [] : ([['username', '账号不能为空'], ['password', '密码不能为空']] as [string, string][])),
+            ...(ep === 'register'
+              ? []
+              : ([
+                  ['username', '账号不能为空'],
+                  ['password', '密码不能为空'],
+                ] as [string, string][])),
             ['deviceId', '设备指纹不能为空'],
             ['timestamp', '时间戳不能为空'],
           ];
@@ -81,7 +102,10 @@ describeEachDialect(
             [{ timestamp: '1.5' }, 'timestamp', '时间戳 的值 `1.5` 的类型不是 `int`'],
           ];
           if (ep !== 'register') {
-            cases.push([{ username: 'abc' }, 'username', '账号 的长度 必须 在 4 和 20 之间'], [{ password: '12345' }, 'password', '密码 的长度 必须 在 6 和 20 之间']);
+            cases.push(
+              [{ username: 'abc' }, 'username', '账号 的长度 必须 在 4 和 20 之间'],
+              [{ password: '12345' }, 'password', '密码 的长度 必须 在 6 和 20 之间'],
+            );
           }
           for (const [patch, key, message] of cases) {
             const body = { deviceId: newDevice(), timestamp: clock.now(), ...extra(ep), ...patch };
@@ -127,7 +151,13 @@ describeEachDialect(
         });
 
         it('answers 无效标识 for a device id that is not 36 characters of [A-Za-z0-9_-], after the signature and freshness', async () => {
-          for (const d of [`${newDevice()}x`, 'a'.repeat(200), `${newDevice().slice(0, 35)}.`, `${newDevice().slice(0, 35)}!`, `fallback-${newDevice()}`]) {
+          for (const d of [
+            `${newDevice()}x`,
+            'a'.repeat(200),
+            `${newDevice().slice(0, 35)}.`,
+            `${newDevice().slice(0, 35)}!`,
+            `fallback-${newDevice()}`,
+          ]) {
             const res = await v.signed(ep, d, extra(ep));
             expect(res.status, d).toBe(400);
             expect(res.body, d).toEqual(INVALID_DEVICE);
@@ -153,7 +183,12 @@ describeEachDialect(
     });
 
     it('E13: optional device fields with bad values silently become ""', async () => {
-      const res = await v.register(newDevice(), { uniplatform: 'x', devicemodel: 'm'.repeat(51), deviceos: 'o'.repeat(51), devicebrand: 'b'.repeat(51) });
+      const res = await v.register(newDevice(), {
+        uniplatform: 'x',
+        devicemodel: 'm'.repeat(51),
+        deviceos: 'o'.repeat(51),
+        devicebrand: 'b'.repeat(51),
+      });
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({ uniplatform: '', devicemodel: '', deviceos: '', devicebrand: '' });
       const ok = await v.register(newDevice(), { uniplatform: 'ab', devicemodel: 'm', deviceos: 'o'.repeat(50), devicebrand: 'b' });
@@ -165,11 +200,14 @@ describeEachDialect(
       expect(form.status).toBe(200);
       const d = newDevice();
       const t = clock.now();
-      const json = await h.server.client.post('/api/visitorRegister', { deviceId: d, timestamp: t }, { headers: { 'x-security-sign': visitorSign(d, t) } });
+      const json = await h.server.client.post(
+        '/api/visitorRegister',
+        { deviceId: d, timestamp: t },
+        { headers: { 'x-security-sign': visitorSign(d, t) } },
+      );
       expect(json.status).toBe(200);
       expect(json.body.data.devicefingeruuid).toBe(d);
     });
   },
   { clock },
 );
-

@@ -10,10 +10,36 @@ const NO_RIGHT = fail('您没有权限访问，请先注册或登录');
 const TOKEN_INVALID = fail('Token 令牌不合法！');
 /** Every `user` column but the password, plus the token (E02). */
 const LOGIN_KEYS = [
-  'id', 'uuid', 'username', 'nickname', 'avatar', 'devicefingeruuid', 'uniplatform', 'devicemodel', 'deviceos', 'devicebrand',
-  'userset', 'invite_confirm', 'mobile', 'email', 'status', 'last_login', 'last_login_ip', 'register_time', 'register_ip',
-  'is_deleted', 'wechat_openid', 'qq_openid', 'weibo_uid', 'role', 'is_email_verified', 'is_mobile_verified', 'order',
-  'create_time', 'update_time', 'token',
+  'id',
+  'uuid',
+  'username',
+  'nickname',
+  'avatar',
+  'devicefingeruuid',
+  'uniplatform',
+  'devicemodel',
+  'deviceos',
+  'devicebrand',
+  'userset',
+  'invite_confirm',
+  'mobile',
+  'email',
+  'status',
+  'last_login',
+  'last_login_ip',
+  'register_time',
+  'register_ip',
+  'is_deleted',
+  'wechat_openid',
+  'qq_openid',
+  'weibo_uid',
+  'role',
+  'is_email_verified',
+  'is_mobile_verified',
+  'order',
+  'create_time',
+  'update_time',
+  'token',
 ].sort();
 const clock = new ManualClock();
 /** An 8-character prefix of letters and digits, mixed case. */
@@ -57,10 +83,22 @@ describeEachDialect(
       clock.advance(1000);
       const second = await v.register(d, { uniplatform: 'h5', devicemodel: 'iPhone', deviceos: 'ios', devicebrand: 'apple' });
       expect(second.status).toBe(200);
-      expect(second.body.data).toMatchObject({ id: first.id, uuid: first.uuid, username: first.username, role: 'visitor', devicefingeruuid: d, ...stats });
+      expect(second.body.data).toMatchObject({
+        id: first.id,
+        uuid: first.uuid,
+        username: first.username,
+        role: 'visitor',
+        devicefingeruuid: d,
+        ...stats,
+      });
       expect(second.body.data.token).not.toBe(first.token);
       expect(Date.parse(second.body.data.last_login)).toBe(clock.now());
-      expect(await h.server.app.store.users.findById(first.id)).toMatchObject({ uniplatform: 'h5', devicemodel: 'iPhone', deviceos: 'ios', devicebrand: 'apple' });
+      expect(await h.server.app.store.users.findById(first.id)).toMatchObject({
+        uniplatform: 'h5',
+        devicemodel: 'iPhone',
+        deviceos: 'ios',
+        devicebrand: 'apple',
+      });
       // the device joined its own session: the token it got first keeps working (a client that
       // signs in twice at once must not be signed out by its own second request)
       expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token: first.token })).body).toEqual(ok('ok'));
@@ -172,7 +210,11 @@ describeEachDialect(
         await c.post('/api/chat/searchUser', { keyword: 'VIS' }, { token: me.token }),
         await c.get('/api/chat/goodfriendlist/1', { token: me.token }),
         await c.get('/api/chat/listapplyfriend/1', { token: me.token }),
-        await c.post('/api/chat/setPassword', { oldpassword: '123456', newpassword: '654321', checknewpassword: '654321' }, { token: me.token }),
+        await c.post(
+          '/api/chat/setPassword',
+          { oldpassword: '123456', newpassword: '654321', checknewpassword: '654321' },
+          { token: me.token },
+        ),
       ]) {
         expect(res.status).toBe(400);
         expect(res.body).toEqual(NO_RIGHT);

@@ -24,7 +24,9 @@ describeEachDialect(
     const loginChat = (username: string, password: string) => c().post('/api/loginChat', { username, password });
     /** The registered user `a` and the visitor become friends: the visitor applies, `a` agrees. */
     const befriend = async (visitorToken: string, a: { id: number; token: string }) => {
-      expect((await c().post('/api/chat/applyfriend', { friend_id: a.id, nickname: '访客' }, { token: visitorToken })).body).toEqual(ok('ok'));
+      expect((await c().post('/api/chat/applyfriend', { friend_id: a.id, nickname: '访客' }, { token: visitorToken })).body).toEqual(
+        ok('ok'),
+      );
       const id = (await c().get('/api/chat/listapplyfriend/1', { token: a.token })).body.data.alldata[0].id;
       expect((await c().post(`/api/chat/handleapply/${id}`, { status: 'agree' }, { token: a.token })).body).toEqual(ok('ok'));
     };

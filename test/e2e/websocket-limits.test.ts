@@ -1,5 +1,5 @@
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws.js';
 
@@ -58,7 +58,11 @@ describe('websocket limits', () => {
       expect(ca.frames.at(-1)).toEqual({ msg: 'fail', data: '你已被管理员禁用' });
       // two sweeps later b's socket receives nothing, and is not closed (its own device may have ended the session)
       await new Promise((r) => setTimeout(r, 2500));
-      const sent = await s.client.post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: 'after-end' }, { token: peer.token });
+      const sent = await s.client.post(
+        '/api/chat/socket/sendmessage',
+        { sendto_id: b.id, chatType: 'single', type: 'text', data: 'after-end' },
+        { token: peer.token },
+      );
       expect(sent.status).toBe(200);
       await new Promise((r) => setTimeout(r, 300));
       expect(cb.chats((m) => m.data === 'after-end')).toEqual([]);
@@ -120,7 +124,11 @@ describe('websocket limits', () => {
       const big = 'y'.repeat(16 * 1024);
       const total = 400;
       for (let i = 0; i < total; i++) {
-        await s.client.post('/api/chat/socket/sendmessage', { sendto_id: b.id, chatType: 'single', type: 'text', data: `${i}:${big}` }, { token: a.token });
+        await s.client.post(
+          '/api/chat/socket/sendmessage',
+          { sendto_id: b.id, chatType: 'single', type: 'text', data: `${i}:${big}` },
+          { token: a.token },
+        );
       }
       (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
       expect(await slow.closed(10_000)).toBe(4008);

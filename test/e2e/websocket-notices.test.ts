@@ -22,8 +22,18 @@ interface Me {
 /** The table of spec §5.2, written out from the notes (URLs with their exact encoding). */
 function table(me: Me): Record<string, [avatar: string, fromName: string, text: string, url: string]> {
   return {
-    setPassword: [`${IMG}setPassword.png`, '修改密码', '您可以点击这里，修改密码', `${SET}?action=setPassword&title=%E4%BF%AE%E6%94%B9%E5%AF%86%E7%A0%81`],
-    groupList: [`${IMG}qunliaoNoticeIcon.png`, '我的群聊', '可查看我加入的群聊列表', '/pages/applyMyfriend/applyMyfriend?action=grouplist&title=%E6%88%91%E7%9A%84%E7%BE%A4%E8%81%8A%E5%88%97%E8%A1%A8'],
+    setPassword: [
+      `${IMG}setPassword.png`,
+      '修改密码',
+      '您可以点击这里，修改密码',
+      `${SET}?action=setPassword&title=%E4%BF%AE%E6%94%B9%E5%AF%86%E7%A0%81`,
+    ],
+    groupList: [
+      `${IMG}qunliaoNoticeIcon.png`,
+      '我的群聊',
+      '可查看我加入的群聊列表',
+      '/pages/applyMyfriend/applyMyfriend?action=grouplist&title=%E6%88%91%E7%9A%84%E7%BE%A4%E8%81%8A%E5%88%97%E8%A1%A8',
+    ],
     friendsList: [`${IMG}friendList.png`, '我的通讯录', '可查看我的通讯录好友', '/pages/friendsList/friendsList'],
     userInfoSet: [
       me.avatar,
@@ -31,7 +41,12 @@ function table(me: Me): Record<string, [avatar: string, fromName: string, text: 
       '不满意你的头像可以更换',
       `${SET}?action=userinfoSet&title=%E8%B4%A6%E5%8F%B7%E4%BF%A1%E6%81%AF%E8%AE%BE%E7%BD%AE&redirectUrl=%2Fpages%2Fxiaoxi%2Fxiaoxi&redirectType=switchTab`,
     ],
-    whoCanChatMe: [`${IMG}whoCanChatMe.png`, '聊天消息条数限制', '谁可以和我聊天，可向我发几条消息', `${SET}?action=chatset&title=%E5%92%8C%E6%88%91%E8%81%8A%E5%A4%A9%E8%AE%BE%E7%BD%AE`],
+    whoCanChatMe: [
+      `${IMG}whoCanChatMe.png`,
+      '聊天消息条数限制',
+      '谁可以和我聊天，可向我发几条消息',
+      `${SET}?action=chatset&title=%E5%92%8C%E6%88%91%E8%81%8A%E5%A4%A9%E8%AE%BE%E7%BD%AE`,
+    ],
     myQrcode: [
       `${IMG}myQrcode1.png`,
       '我的二维码',
@@ -45,7 +60,12 @@ function table(me: Me): Record<string, [avatar: string, fromName: string, text: 
       '默认不需要，您可以去设置',
       `${SET}?action=applyAddMeFriendSet&title=%E7%94%B3%E8%AF%B7%E5%8A%A0%E6%88%91%E4%B8%BA%E5%A5%BD%E5%8F%8B%E8%AE%BE%E7%BD%AE`,
     ],
-    AskAndAnswerSet: [`${IMG}AskAndAnswerSet.png`, '问答设置', '当您不在线时，自动回答客户的常见问题', `${SET}?action=AskAndAnswerSet&title=%E9%97%AE%E7%AD%94%E8%AE%BE%E7%BD%AE`],
+    AskAndAnswerSet: [
+      `${IMG}AskAndAnswerSet.png`,
+      '问答设置',
+      '当您不在线时，自动回答客户的常见问题',
+      `${SET}?action=AskAndAnswerSet&title=%E9%97%AE%E7%AD%94%E8%AE%BE%E7%BD%AE`,
+    ],
     visitorLogin: [KEFU, '登录提示', '欢迎您，登录可以获取更多功能！', '/pages/loginCenter/loginCenter'],
   };
 }
@@ -120,7 +140,10 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
   it('names the user by nickname and shows the current avatar (userInfoSet, myQrcode, to_*)', async () => {
     const u = await h.server.client.register();
     const avatar = 'https://example.com/a b/头像.png?x=1&y=2';
-    for (const [fieldname, fieldValue] of [['nickname', '小明 & 朋友'], ['avatar', avatar]]) {
+    for (const [fieldname, fieldValue] of [
+      ['nickname', '小明 & 朋友'],
+      ['avatar', avatar],
+    ]) {
       const res = await h.server.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
       expect(res.status).toBe(200);
     }
@@ -134,7 +157,9 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     const u = await h.server.client.register();
     const avatar = 'https://example.com/new-avatar.png';
     const first = await WsClient.ready(h.server.url, u.token);
-    expect((await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: avatar }, { token: u.token })).status).toBe(200);
+    expect(
+      (await h.server.client.post('/api/chat/updateUserinfo', { fieldname: 'avatar', fieldValue: avatar }, { token: u.token })).status,
+    ).toBe(200);
     const { c, notices } = await entry(h.server, u, USER_KINDS.length + 1);
     const changed = notices.at(-1);
     expect(changed).toMatchObject({
@@ -185,7 +210,11 @@ describeEachDialect('websocket: entry notices (§5.2 step 4)', (h) => {
     const u = await h.server.client.register();
     const f = await h.server.client.register();
     await raw.befriend(u.id, f.id);
-    const created = await h.server.client.post('/api/chat/group/create', { userIds: [await raw.friendRowId(u.id, f.id)] }, { token: u.token });
+    const created = await h.server.client.post(
+      '/api/chat/group/create',
+      { userIds: [await raw.friendRowId(u.id, f.id)] },
+      { token: u.token },
+    );
     expect(created.status).toBe(200);
     const { c, notices } = await entry(h.server, u, USER_KINDS.length + 2);
     const kinds = ['setPassword', 'groupList', 'friendsList', ...USER_KINDS.slice(1)];

@@ -65,18 +65,25 @@ describeEachDialectWithServers('websocket: refused upgrades reset by the client'
     const holder = await WsClient.ready(s.url, u.token);
     // connections made before the stop, upgrading after it began
     const raw = await Promise.all(
-      Array.from({ length: 20 }, () => new Promise<net.Socket>((resolve) => {
-        const c = net.connect(s.port, '127.0.0.1', () => resolve(c));
-        c.on('error', () => undefined);
-      })),
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const c = net.connect(s.port, '127.0.0.1', () => resolve(c));
+            c.on('error', () => undefined);
+          }),
+      ),
     );
     const stopping = s.app.close(400);
     await new Promise((r) => setTimeout(r, 50));
-    const answers = raw.map((c) => new Promise<string>((resolve) => {
-      let got = '';
-      c.on('data', (d: Buffer) => (got += d.toString()));
-      c.on('close', () => resolve(got));
-    }));
+    const answers = raw.map(
+      (c) =>
+        new Promise<string>((resolve) => {
+          let got = '';
+          c.on('data', (d: Buffer) => (got += d.toString()));
+          c.on('close', () => resolve(got));
+        }),
+    );
     raw[0]?.write(upgradeRequest('/ws'));
     expect(await answers[0]).toMatch(/^HTTP\/1\.1 503 /);
     for (const c of raw.slice(1)) {

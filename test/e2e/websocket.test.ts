@@ -8,7 +8,8 @@ import { ManualClock, startServer, TEST_SECRET, type TestServer } from '../helpe
 import { WsClient, type Frame } from '../helpers/ws.js';
 
 /** The WebSocket endpoint (spec §5.1, §5.3, §5.4; §11.5): handshake, client frames, one live socket per account. */
-const ANOMALY = /^您的账号于 \d{4}年\d{2}月\d{2}日 \d{2}:\d{2}:\d{2} 尝试在其它设备上登录，如果不是您的操作，那么您的账号密码可能已泄露，请及时修改密码$/;
+const ANOMALY =
+  /^您的账号于 \d{4}年\d{2}月\d{2}日 \d{2}:\d{2}:\d{2} 尝试在其它设备上登录，如果不是您的操作，那么您的账号密码可能已泄露，请及时修改密码$/;
 
 /** Opens a socket that the server must refuse; answers the frames it got and the close code. */
 async function refused(s: TestServer, token?: string): Promise<{ frames: Frame[]; code: number }> {
@@ -146,7 +147,10 @@ describeEachDialect('websocket: client frames (§5.3)', (h) => {
     // A marker: a bare ping is answered at once, after whatever the frames before it caused.
     c.send('ping');
     await c.next(() => pongs(c).length >= 2);
-    expect(c.frames.slice(before)).toEqual([{ type: 'pong', timestamp: expect.any(Number) }, { type: 'pong', timestamp: expect.any(Number) }]);
+    expect(c.frames.slice(before)).toEqual([
+      { type: 'pong', timestamp: expect.any(Number) },
+      { type: 'pong', timestamp: expect.any(Number) },
+    ]);
     expect(c.closeCode).toBeUndefined();
     c.close();
   });
@@ -260,7 +264,9 @@ describeEachDialect('websocket: sockets and sessions (§5.2, §5.4, docs/deliver
       expect(c.frames.at(-1)).toEqual(fail('你已被管理员禁用'));
     }
     expect((await h.server.client.post('/api/chat/chatGetmessageOffLine', {}, { token })).body).toEqual(fail('Token 令牌不合法！'));
-    expect((await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' })).body).toEqual(fail('账号不存在或者被禁用'));
+    expect((await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' })).body).toEqual(
+      fail('账号不存在或者被禁用'),
+    );
     expect(await h.server.app.services.auth.enable(u.id)).toBe(true);
     expect((await h.server.client.post('/api/loginChat', { username: u.username, password: '123456' })).status).toBe(200);
     expect(await h.server.app.services.auth.disable(987654321)).toBe(false);

@@ -44,7 +44,8 @@ export const setProfile = (s: TestServer, u: { token: string }, fieldname: strin
   s.client.post('/api/chat/updateUserinfo', { fieldname, fieldValue }, { token: u.token });
 
 /** E34 for the nickname. */
-export const setNickname = (s: TestServer, u: { token: string }, nickname: string): Promise<Answer> => setProfile(s, u, 'nickname', nickname);
+export const setNickname = (s: TestServer, u: { token: string }, nickname: string): Promise<Answer> =>
+  setProfile(s, u, 'nickname', nickname);
 
 export const chatset = (visitor: unknown, user: unknown): string =>
   JSON.stringify({ chatset: { visitor: { sendCount: visitor, needFollow: false }, user: { sendCount: user, needFollow: false } } });

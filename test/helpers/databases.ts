@@ -1,8 +1,8 @@
+import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../src/config.js';
 

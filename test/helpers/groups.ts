@@ -12,7 +12,8 @@ export const joined = (m: Frame) => isGroup(m) && textOf(m).endsWith('加入了�
 
 /** Makes `me` friends with each of `others` at once; answers my contact entry ids for them, in the same order. */
 export async function befriend(s: TestServer, me: Account, others: Account[]): Promise<number[]> {
-  for (const o of others) expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
+  for (const o of others)
+    expect((await s.client.post('/api/chat/autoAddFriendAndAgree', { friend_id: o.id }, { token: me.token })).body).toEqual(OK);
   const res = await s.client.get('/api/chat/goodfriendlist/1', { token: me.token });
   const entries = res.body.data.rows.newList.flatMap((g: Any) => g.list);
   return others.map((o) => entries.find((e: Any) => e.friend_id === o.id).id);
@@ -20,10 +21,14 @@ export async function befriend(s: TestServer, me: Account, others: Account[]): P
 
 /** E21: a group of `owner` and `members` (befriended first), answering its id; with `policy`, its join policy is set too (E37). */
 export async function makeGroup(s: TestServer, owner: Account, members: Account[], policy?: number): Promise<number> {
-  expect((await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body).toEqual(OK);
+  expect(
+    (await s.client.post('/api/chat/group/create', { userIds: await befriend(s, owner, members) }, { token: owner.token })).body,
+  ).toEqual(OK);
   const gid = (await s.client.get('/api/chat/grouplist/1', { token: owner.token })).body.data[0].id;
   if (policy !== undefined) {
-    expect((await s.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: policy }, { token: owner.token })).body.data).toBe('设置成功');
+    expect(
+      (await s.client.post('/api/chat/groupAddUserSet', { group_id: gid, addGroupSet: policy }, { token: owner.token })).body.data,
+    ).toBe('设置成功');
   }
   return gid;
 }

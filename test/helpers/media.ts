@@ -23,7 +23,10 @@ export const FFMPEG = spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio:
  */
 export function itFfmpeg(name: string, fn: () => Promise<void>, timeout?: number): void {
   if (FFMPEG) it(name, fn, timeout);
-  else if (process.env.TEST_REQUIRE_FFMPEG) it(name, () => { throw new Error('ffmpeg is not installed but TEST_REQUIRE_FFMPEG is set'); });
+  else if (process.env.TEST_REQUIRE_FFMPEG)
+    it(name, () => {
+      throw new Error('ffmpeg is not installed but TEST_REQUIRE_FFMPEG is set');
+    });
   else it.skip(`${name} [skipped: ffmpeg is not installed]`, fn);
 }
 
@@ -37,7 +40,9 @@ export function sample(ext: string, lavfi: string, extra: string[] = []): Buffer
   const out = path.join(os.tmpdir(), `natter-media-${process.pid}-${randomBytes(4).toString('hex')}.${ext}`);
   let buf: Buffer;
   try {
-    const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', lavfi, ...extra, out], { encoding: 'utf8' });
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', lavfi, ...extra, out], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`ffmpeg could not make ${ext}: ${r.stderr}`);
     buf = fs.readFileSync(out);
   } finally {
@@ -101,7 +106,12 @@ export async function upload(
 ): Promise<Answer> {
   const form = new FormData();
   for (const [k, v] of Object.entries(o.fields ?? {})) form.append(k, v);
-  if (o.file) form.append(o.file.field ?? 'file', new Blob([o.file.data], { type: o.file.type ?? 'application/octet-stream' }), o.file.name ?? 'upload.bin');
+  if (o.file)
+    form.append(
+      o.file.field ?? 'file',
+      new Blob([o.file.data], { type: o.file.type ?? 'application/octet-stream' }),
+      o.file.name ?? 'upload.bin',
+    );
   const res = await fetch(s.url + route, { method: 'POST', headers: o.token ? { token: o.token } : {}, body: form });
   const text = await res.text();
   let body: unknown = text;
@@ -132,7 +142,13 @@ export function rawRequest(
   body?: Buffer,
 ): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, method, path: rawPath, headers: body ? { ...headers, 'content-length': String(body.length) } : headers });
+    const req = http.request({
+      host: '127.0.0.1',
+      port: s.port,
+      method,
+      path: rawPath,
+      headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -192,7 +208,10 @@ export async function abortedUpload(
 ): Promise<void> {
   const mp = multipartBody({ data: Buffer.alloc(0), name: 'big.png', type: 'image/png', field });
   const req = http.request({
-    host: '127.0.0.1', port: s.port, method: 'POST', path: route,
+    host: '127.0.0.1',
+    port: s.port,
+    method: 'POST',
+    path: route,
     headers: { token, 'content-type': mp.contentType, 'content-length': String(mp.head.length + 10 * 1024 * 1024) },
   });
   req.on('error', () => undefined);
@@ -234,21 +253,41 @@ export async function startS3rver(bucket = 'natter-test'): Promise<S3Bucket> {
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const config: S3Config = { endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', publicUrl: undefined };
+  const config: S3Config = {
+    endpoint,
+    bucket,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    publicUrl: undefined,
+  };
   const client = new S3Client({
-    endpoint, region: config.region, forcePathStyle: true, credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    endpoint,
+    region: config.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   return {
     endpoint,
     bucket,
     config,
-    env: { S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: config.accessKeyId, S3_SECRET_ACCESS_KEY: config.secretAccessKey, S3_REGION: config.region },
+    env: {
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: config.accessKeyId,
+      S3_SECRET_ACCESS_KEY: config.secretAccessKey,
+      S3_REGION: config.region,
+    },
     client,
     keys: async () => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key as string).sort(),
     async object(key) {
       const o = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return { type: o.ContentType, bytes: Buffer.from(await (o.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) };
+      return {
+        type: o.ContentType,
+        bytes: Buffer.from(await (o.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+      };
     },
     async close() {
       client.destroy();

@@ -53,7 +53,12 @@ export class RawDb {
 
   /** The id of `ownerId`'s row for `friendId` (what E21 group/create takes). */
   async friendRowId(ownerId: number, friendId: number): Promise<number> {
-    const row = await this.db.selectFrom('goodfriend').select('id').where('user_id', '=', ownerId).where('friend_id', '=', friendId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('goodfriend')
+      .select('id')
+      .where('user_id', '=', ownerId)
+      .where('friend_id', '=', friendId)
+      .executeTakeFirstOrThrow();
     return Number(row.id);
   }
 

@@ -99,7 +99,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await db.drop();
       fs.rmSync(dir, { recursive: true, force: true });
       if (errors.length > 0 && !opts.allow5xx) {
-        throw new Error(`server answered 5xx:\n${errors.join('\n')}\n${JSON.stringify(logs.filter((l) => Number(l.level) >= 50), null, 1)}`);
+        throw new Error(
+          `server answered 5xx:\n${errors.join('\n')}\n${JSON.stringify(
+            logs.filter((l) => Number(l.level) >= 50),
+            null,
+            1,
+          )}`,
+        );
       }
     },
   };

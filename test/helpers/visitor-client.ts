@@ -9,7 +9,9 @@ import type { ManualClock, TestServer } from './server.js';
 export const SEED_SALT = '45ncashdaksh2!#@3nxjdas*_259';
 
 export const visitorSign = (deviceId: string, timestamp: string | number, salt = SEED_SALT): string =>
-  createHash('sha256').update(`deviceId=${deviceId}&salt=${salt}&timestamp=${String(timestamp)}APP_SECRET`).digest('hex');
+  createHash('sha256')
+    .update(`deviceId=${deviceId}&salt=${salt}&timestamp=${String(timestamp)}APP_SECRET`)
+    .digest('hex');
 
 /** A fresh 36-character device id (a v4 UUID), optionally starting with `prefix`. */
 export const newDevice = (prefix = ''): string => prefix + randomUUID().slice(prefix.length);
@@ -44,7 +46,11 @@ export class VisitorClient {
     const timestamp = o.timestamp ?? this.clock.now();
     const sign = o.sign === undefined ? visitorSign(deviceId, timestamp) : o.sign;
     const headers: Record<string, string> = sign === null ? {} : { 'X-Security-Sign': sign };
-    return this.server().client.post(VISITOR_PATHS[endpoint], { deviceId, timestamp: String(timestamp), ...body }, { headers, form: o.form });
+    return this.server().client.post(
+      VISITOR_PATHS[endpoint],
+      { deviceId, timestamp: String(timestamp), ...body },
+      { headers, form: o.form },
+    );
   }
 
   register(deviceId: string, info: Record<string, unknown> = {}, o?: SignedOptions): Promise<Answer> {

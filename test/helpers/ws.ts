@@ -58,7 +58,10 @@ export class WsClient {
     const seen = this.frames.find(pred);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 2000)}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 2000)}`)),
+        timeoutMs,
+      );
       this.waiters.push({ pred, resolve: (f) => (clearTimeout(t), resolve(f)) });
     });
   }

@@ -118,8 +118,14 @@ describe('membershipOf', () => {
   });
 
   it('refuses a caller who is not among the members', () => {
-    expectRefusal(thrown(() => membershipOf([member(OTHER, MemberStatus.active)], me, 'notInGroupAction')), 'notInGroupAction');
-    expectRefusal(thrown(() => membershipOf([], me, 'cannotNotifyMembers')), 'cannotNotifyMembers');
+    expectRefusal(
+      thrown(() => membershipOf([member(OTHER, MemberStatus.active)], me, 'notInGroupAction')),
+      'notInGroupAction',
+    );
+    expectRefusal(
+      thrown(() => membershipOf([], me, 'cannotNotifyMembers')),
+      'cannotNotifyMembers',
+    );
   });
 });
 
@@ -130,15 +136,24 @@ describe('activeMembershipOf', () => {
   });
 
   it('refuses a caller who is not among the members', () => {
-    expectRefusal(thrown(() => activeMembershipOf([member(OTHER, MemberStatus.active)], me, 'notInGroup')), 'notInGroup');
+    expectRefusal(
+      thrown(() => activeMembershipOf([member(OTHER, MemberStatus.active)], me, 'notInGroup')),
+      'notInGroup',
+    );
   });
 
   it('refuses a pending member', () => {
-    expectRefusal(thrown(() => activeMembershipOf([member(ME, MemberStatus.pending)], me, 'notInGroup')), 'notInGroup');
+    expectRefusal(
+      thrown(() => activeMembershipOf([member(ME, MemberStatus.pending)], me, 'notInGroup')),
+      'notInGroup',
+    );
   });
 
   it('refuses a muted member', () => {
-    expectRefusal(thrown(() => activeMembershipOf([member(ME, MemberStatus.muted)], me, 'notInGroupNickname')), 'notInGroupNickname');
+    expectRefusal(
+      thrown(() => activeMembershipOf([member(ME, MemberStatus.muted)], me, 'notInGroupNickname')),
+      'notInGroupNickname',
+    );
   });
 });
 

@@ -38,7 +38,14 @@ describe('loadConfig defaults', () => {
       login: { maxFailuresPerUser: 5, maxFailuresPerAddress: 30, maxFailuresPerAccount: 100, windowSeconds: 900 },
       signup: { accountsPerAddress: 100, visitorsPerAddress: 200 },
       messageRetentionDays: 0,
-      ws: { maxPayloadBytes: 65536, maxBufferedBytes: 8 * 1024 * 1024, connectsPerMinute: 120, framesPerMinute: 600, pingIntervalMs: 30_000, socketsPerUser: 64 },
+      ws: {
+        maxPayloadBytes: 65536,
+        maxBufferedBytes: 8 * 1024 * 1024,
+        connectsPerMinute: 120,
+        framesPerMinute: 600,
+        pingIntervalMs: 30_000,
+        socketsPerUser: 64,
+      },
       corsOrigins: '*',
       shutdownGraceMs: 5000,
       unknownKeys: [],
@@ -53,32 +60,82 @@ describe('loadConfig defaults', () => {
 
   it('reads every key it knows', () => {
     const c = loadConfig({
-      PORT: '8080', HOST: '127.0.0.1', REDIS_URL: 'redis://localhost:6379/', DATA_DIR: '/tmp/natter-x',
-      JWT_SECRET: 's'.repeat(32), TOKEN_TTL: '12h', VISITOR_SALT: 'salt', PUBLIC_URL: 'https://im.example.com/',
-      FFMPEG_PATH: '/usr/bin/ffmpeg', LOG_LEVEL: 'silent', DISPLAY_TIMEZONE: '-05:30', TRUST_PROXY: 'loopback, 10.0.0.0/8',
-      BODY_LIMIT: '2048', UPLOAD_MAX_BYTES: '4096', SCRYPT_COST: '10', LOGIN_MAX_FAILURES: '3',
-      LOGIN_MAX_FAILURES_PER_IP: '9', LOGIN_WINDOW_SECONDS: '60', MESSAGE_RETENTION_DAYS: '30', LOGIN_MAX_FAILURES_PER_ACCOUNT: '40',
-      REGISTER_MAX_PER_IP_HOUR: '7', VISITOR_MAX_PER_IP_HOUR: '8', WS_SOCKETS_PER_USER: '4', CORS_ORIGINS: 'https://a.example, http://b.example:8080',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      REDIS_URL: 'redis://localhost:6379/',
+      DATA_DIR: '/tmp/natter-x',
+      JWT_SECRET: 's'.repeat(32),
+      TOKEN_TTL: '12h',
+      VISITOR_SALT: 'salt',
+      PUBLIC_URL: 'https://im.example.com/',
+      FFMPEG_PATH: '/usr/bin/ffmpeg',
+      LOG_LEVEL: 'silent',
+      DISPLAY_TIMEZONE: '-05:30',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      BODY_LIMIT: '2048',
+      UPLOAD_MAX_BYTES: '4096',
+      SCRYPT_COST: '10',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_MAX_FAILURES_PER_IP: '9',
+      LOGIN_WINDOW_SECONDS: '60',
+      MESSAGE_RETENTION_DAYS: '30',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '40',
+      REGISTER_MAX_PER_IP_HOUR: '7',
+      VISITOR_MAX_PER_IP_HOUR: '8',
+      WS_SOCKETS_PER_USER: '4',
+      CORS_ORIGINS: 'https://a.example, http://b.example:8080',
       SHUTDOWN_GRACE_SECONDS: '0',
-      S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_BUCKET: 'b',
+      S3_ACCESS_KEY_ID: 'k',
+      S3_SECRET_ACCESS_KEY: 's',
     });
     expect(c).toMatchObject({
-      port: 8080, host: '127.0.0.1', redisUrl: 'redis://localhost:6379', dataDir: '/tmp/natter-x',
-      database: { kind: 'sqlite', file: '/tmp/natter-x/natter.db' }, jwtSecret: 's'.repeat(32), tokenTtl: 43200,
-      visitorSalt: 'salt', publicUrl: 'https://im.example.com', ffmpegPath: '/usr/bin/ffmpeg', logLevel: 'silent',
-      displayTzOffsetMinutes: -330, trustProxy: ['loopback', '10.0.0.0/8'], bodyLimit: 2048, uploadMaxBytes: 4096, scryptCost: 10,
-      login: { maxFailuresPerUser: 3, maxFailuresPerAddress: 9, maxFailuresPerAccount: 40, windowSeconds: 60 }, messageRetentionDays: 30,
-      signup: { accountsPerAddress: 7, visitorsPerAddress: 8 }, ws: { socketsPerUser: 4 },
-      corsOrigins: ['https://a.example', 'http://b.example:8080'], shutdownGraceMs: 0,
-      s3: { endpoint: 'http://127.0.0.1:9000', bucket: 'b', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's', publicUrl: undefined },
+      port: 8080,
+      host: '127.0.0.1',
+      redisUrl: 'redis://localhost:6379',
+      dataDir: '/tmp/natter-x',
+      database: { kind: 'sqlite', file: '/tmp/natter-x/natter.db' },
+      jwtSecret: 's'.repeat(32),
+      tokenTtl: 43200,
+      visitorSalt: 'salt',
+      publicUrl: 'https://im.example.com',
+      ffmpegPath: '/usr/bin/ffmpeg',
+      logLevel: 'silent',
+      displayTzOffsetMinutes: -330,
+      trustProxy: ['loopback', '10.0.0.0/8'],
+      bodyLimit: 2048,
+      uploadMaxBytes: 4096,
+      scryptCost: 10,
+      login: { maxFailuresPerUser: 3, maxFailuresPerAddress: 9, maxFailuresPerAccount: 40, windowSeconds: 60 },
+      messageRetentionDays: 30,
+      signup: { accountsPerAddress: 7, visitorsPerAddress: 8 },
+      ws: { socketsPerUser: 4 },
+      corsOrigins: ['https://a.example', 'http://b.example:8080'],
+      shutdownGraceMs: 0,
+      s3: {
+        endpoint: 'http://127.0.0.1:9000',
+        bucket: 'b',
+        region: 'us-east-1',
+        accessKeyId: 'k',
+        secretAccessKey: 's',
+        publicUrl: undefined,
+      },
     });
   });
 
   it('reads TRUST_PROXY as a list of proxies; "false" trusts none; "true" and hop counts are refused (they would trust anyone)', () => {
     for (const v of ['0', 'false', 'No', 'off']) expect(loadConfig({ TRUST_PROXY: v }).trustProxy, v).toEqual([]);
-    expect(loadConfig({ TRUST_PROXY: '127.0.0.1,::1, uniquelocal,fd00::/8' }).trustProxy).toEqual(['127.0.0.1', '::1', 'uniquelocal', 'fd00::/8']);
-    for (const v of ['1', 'true', 'YES', 'on', '2']) expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/^TRUST_PROXY: ".*" would believe X-Forwarded-For from anyone/);
-    for (const v of ['10.0.0.0/33', 'proxy.example.com', '10.0.0.1/8/1']) expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/is not an address, a CIDR range/);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1,::1, uniquelocal,fd00::/8' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '::1',
+      'uniquelocal',
+      'fd00::/8',
+    ]);
+    for (const v of ['1', 'true', 'YES', 'on', '2'])
+      expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/^TRUST_PROXY: ".*" would believe X-Forwarded-For from anyone/);
+    for (const v of ['10.0.0.0/33', 'proxy.example.com', '10.0.0.1/8/1'])
+      expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/is not an address, a CIDR range/);
   });
 
   it('lists unknown NATTER_* and S3_* keys as warnings, not errors', () => {
@@ -128,7 +185,9 @@ describe('loadConfig durations', () => {
     expect(loadConfig({ TOKEN_TTL: '1m' }).tokenTtl).toBe(60);
     expect(loadConfig({ TOKEN_TTL: '7d' }).tokenTtl).toBe(604800);
     for (const bad of ['59', '30s', 'forever', '1.5h']) {
-      expect(problemsOf({ TOKEN_TTL: bad }), bad).toEqual([`TOKEN_TTL: expected a duration of at least 60s such as 30d, 12h or 3600, got "${bad}"`]);
+      expect(problemsOf({ TOKEN_TTL: bad }), bad).toEqual([
+        `TOKEN_TTL: expected a duration of at least 60s such as 30d, 12h or 3600, got "${bad}"`,
+      ]);
     }
   });
 });
@@ -155,7 +214,10 @@ describe('loadConfig problems', () => {
     [{ LOGIN_MAX_FAILURES_PER_IP: '0' }, 'LOGIN_MAX_FAILURES_PER_IP: expected an integer from 1 to 100000, got "0"'],
     [{ LOGIN_WINDOW_SECONDS: '86401' }, 'LOGIN_WINDOW_SECONDS: expected an integer from 1 to 86400, got "86401"'],
     [{ MESSAGE_RETENTION_DAYS: '-1' }, 'MESSAGE_RETENTION_DAYS: expected an integer from 0 to 36500, got "-1"'],
-    [{ S3_BUCKET: 'b' }, 'S3: set all of S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY or none (missing: S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)'],
+    [
+      { S3_BUCKET: 'b' },
+      'S3: set all of S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY or none (missing: S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
+    ],
     [
       { S3_ENDPOINT: 'minio:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' },
       'S3_ENDPOINT: expected a URL starting with http:// or https://, got "minio:9000"',
@@ -177,7 +239,11 @@ describe('loadConfig problems', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(6);
-    for (const key of Object.keys(env)) expect(problems.some((p) => p.startsWith(`${key}:`)), key).toBe(true);
+    for (const key of Object.keys(env))
+      expect(
+        problems.some((p) => p.startsWith(`${key}:`)),
+        key,
+      ).toBe(true);
     for (const p of problems) expect((error as ConfigError).message).toContain(p);
   });
 });

@@ -1,5 +1,5 @@
-import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import type { ChatMessage } from '../../src/domain/message.js';
 import type { User } from '../../src/domain/user.js';
 import { Connection } from '../../src/realtime/connection.js';
@@ -28,9 +28,18 @@ function setup(storedCursor: { value: number }) {
     terminate() {},
   } as unknown as WebSocket;
   const rows = (from: number, to: number): StoredMessage[] =>
-    Array.from({ length: Math.max(0, to - from) }, (_, i) => ({
-      id: from + i + 1, conversation_id: CONV, seq: from + i + 1, sender_id: 2, revoked: 0, body: JSON.stringify(msg(from + i + 1)),
-    }) as unknown as StoredMessage);
+    Array.from(
+      { length: Math.max(0, to - from) },
+      (_, i) =>
+        ({
+          id: from + i + 1,
+          conversation_id: CONV,
+          seq: from + i + 1,
+          sender_id: 2,
+          revoked: 0,
+          body: JSON.stringify(msg(from + i + 1)),
+        }) as unknown as StoredMessage,
+    );
   const delivery = {
     cursors: async () => new Map([[CONV, storedCursor.value]]),
     cursor: async () => storedCursor.value,
@@ -39,7 +48,12 @@ function setup(storedCursor: { value: number }) {
     delivered: (_c: string, _u: number, seq: number) => (storedCursor.value = Math.max(storedCursor.value, seq)),
   } as unknown as DeliveryService;
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-  const conn = new Connection(ws, { user: { id: 1 } as User, sid: 'sid', role: 'user' }, { delivery, clock: { now: () => 0 }, log }, { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 });
+  const conn = new Connection(
+    ws,
+    { user: { id: 1 } as User, sid: 'sid', role: 'user' },
+    { delivery, clock: { now: () => 0 }, log },
+    { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 },
+  );
   conn.state = 'active';
   return { conn, written };
 }

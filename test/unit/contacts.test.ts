@@ -7,20 +7,45 @@ import { groupByInitial, indexLetter } from '../../src/domain/contacts.js';
  */
 describe('indexLetter', () => {
   it('files Latin letters under their upper-case letter, whatever the case', () => {
-    for (const [name, letter] of [['alice', 'A'], ['Alice', 'A'], ['bob', 'B'], ['BOB', 'B'], ['w', 'W'], ['z', 'Z'], ['Zed', 'Z'], ['i', 'I'], ['u', 'U'], ['v', 'V']]) {
+    for (const [name, letter] of [
+      ['alice', 'A'],
+      ['Alice', 'A'],
+      ['bob', 'B'],
+      ['BOB', 'B'],
+      ['w', 'W'],
+      ['z', 'Z'],
+      ['Zed', 'Z'],
+      ['i', 'I'],
+      ['u', 'U'],
+      ['v', 'V'],
+    ]) {
       expect(indexLetter(name as string), name).toBe(letter);
     }
   });
 
   it('files Chinese characters under the initial of their pinyin', () => {
     const cases: [string, string][] = [
-      ['张三', 'Z'], ['阿莉', 'A'], ['李四', 'L'], ['陈', 'C'], ['欧阳', 'O'], ['吕', 'L'], ['女', 'N'], ['王五', 'W'],
+      ['张三', 'Z'],
+      ['阿莉', 'A'],
+      ['李四', 'L'],
+      ['陈', 'C'],
+      ['欧阳', 'O'],
+      ['吕', 'L'],
+      ['女', 'N'],
+      ['王五', 'W'],
     ];
     for (const [name, letter] of cases) expect(indexLetter(name), name).toBe(letter);
   });
 
   it('files a character read several ways under the first letter whose table holds it, as the original', () => {
-    for (const [name, letter] of [['重庆', 'C'], ['乐乐', 'Y'], ['石头', 'D'], ['长江', 'C'], ['行者', 'H']] as const) expect(indexLetter(name), name).toBe(letter);
+    for (const [name, letter] of [
+      ['重庆', 'C'],
+      ['乐乐', 'Y'],
+      ['石头', 'D'],
+      ['长江', 'C'],
+      ['行者', 'H'],
+    ] as const)
+      expect(indexLetter(name), name).toBe(letter);
   });
 
   it('looks at the first character only', () => {
@@ -42,7 +67,8 @@ describe('indexLetter', () => {
   });
 
   it('files emoji and other surrogate pairs under # without splitting them', () => {
-    for (const name of ['😀', '😀x', '👨‍👩‍👧 family', '𠀀', '\uD83D', '\uDE00a', '\uD83Dabc']) expect(indexLetter(name), JSON.stringify(name)).toBe('#');
+    for (const name of ['😀', '😀x', '👨‍👩‍👧 family', '𠀀', '\uD83D', '\uDE00a', '\uD83Dabc'])
+      expect(indexLetter(name), JSON.stringify(name)).toBe('#');
   });
 
   it('treats regex metacharacters as plain characters (the seed threw on some of them)', () => {
@@ -100,7 +126,13 @@ describe('groupByInitial', () => {
   });
 
   it('uses the name function it is given', () => {
-    const out = groupByInitial([{ remark: '', nick: 'zed' }, { remark: 'amy', nick: 'zed' }], (c) => c.remark || c.nick);
+    const out = groupByInitial(
+      [
+        { remark: '', nick: 'zed' },
+        { remark: 'amy', nick: 'zed' },
+      ],
+      (c) => c.remark || c.nick,
+    );
     expect(out.indexList).toEqual(['A', 'Z']);
   });
 

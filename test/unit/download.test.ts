@@ -46,7 +46,9 @@ describe('downloadPublic: connections that break', () => {
   });
 
   it('rejects an error status whose connection is then reset', async () => {
-    await expect(downloadPublic(new URL(`${base}/missing-then-reset`), dest('missing'), limits, loopbackAllowed)).rejects.toThrow(/status 404/);
+    await expect(downloadPublic(new URL(`${base}/missing-then-reset`), dest('missing'), limits, loopbackAllowed)).rejects.toThrow(
+      /status 404/,
+    );
     await new Promise((r) => setTimeout(r, 100));
   });
 

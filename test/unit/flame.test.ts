@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { callTree, flameSvg } from '../../bench/flame.js';
 
 /** bench/flame.ts: the call tree under the flame graph. */
-const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
+const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({
+  id,
+  callFrame: { functionName, url, lineNumber: 0 },
+  children,
+});
 
 // (root) → main → a → leaf ; (root) → main → b ; (root) → (idle)
 const profile = {

@@ -23,7 +23,13 @@ describe('SQLite group commit', () => {
     await store.migrate();
     return store;
   };
-  const user = (name: string) => ({ uuid: crypto.randomUUID(), username: name, password: 'x', role: 'user' as const, status: UserStatus.active });
+  const user = (name: string) => ({
+    uuid: crypto.randomUUID(),
+    username: name,
+    password: 'x',
+    role: 'user' as const,
+    status: UserStatus.active,
+  });
 
   it('commits the transactions that succeed and rolls back, alone, each one that throws', async () => {
     const s = await open();
@@ -50,7 +56,9 @@ describe('SQLite group commit', () => {
 
   it('a constraint violation in one transaction leaves the others of its batch committed', async () => {
     const s = await open();
-    const results = await Promise.allSettled(['a', 'b', 'a', 'c', 'b'].map((name) => s.transaction((tx) => tx.users.create(user(name), 1))));
+    const results = await Promise.allSettled(
+      ['a', 'b', 'a', 'c', 'b'].map((name) => s.transaction((tx) => tx.users.create(user(name), 1))),
+    );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
     for (const name of ['a', 'b', 'c']) expect(await s.users.findByUsername(name)).toBeDefined();
   });

@@ -20,7 +20,11 @@ const errOf = (spec: ParamSpec, body: unknown): string[] | undefined => issuesOf
 
 describe('readInput: required and empty values', () => {
   it('words a missing required value "<desc>不能为空", with the type and no value', () => {
-    const spec = { username: p.str('账号', { required: true }), page: p.int('页码', { required: true }), userIds: p.list('用户', { required: true }) };
+    const spec = {
+      username: p.str('账号', { required: true }),
+      page: p.int('页码', { required: true }),
+      userIds: p.list('用户', { required: true }),
+    };
     expect(issuesOf(spec, src({}))).toEqual([
       { key: 'username', desc: '账号', type: 'string', err: ['账号不能为空'] },
       { key: 'page', desc: '页码', type: 'int', err: ['页码不能为空'] },
@@ -54,14 +58,22 @@ describe('readInput: string rules', () => {
   });
 
   it('words a length with only a min against the validator default max of 10000000', () => {
-    expect(errOf({ userset: p.str('用户设置', { required: true, min: 2 }) }, { userset: 'x' })).toEqual(['用户设置 的长度 必须 在 2 和 10000000 之间']);
+    expect(errOf({ userset: p.str('用户设置', { required: true, min: 2 }) }, { userset: 'x' })).toEqual([
+      '用户设置 的长度 必须 在 2 和 10000000 之间',
+    ]);
   });
 
   // The seed's validator (valparams zh-cn locale, maxOpMap '<=' → '小于等于') words an upper bound "小于等于".
   it('words a length with only a max "大于等于 `0` 小于等于 `<max>`", as valparams zh-cn does', () => {
     const spec = { nickname: p.str('我的昵称或者说明', { max: 50 }) };
     expect(issuesOf(spec, src({ nickname: 'n'.repeat(51) }))).toEqual([
-      { key: 'nickname', desc: '我的昵称或者说明', type: 'string', value: 'n'.repeat(51), err: ['我的昵称或者说明 的长度 必须 大于等于 `0` 小于等于 `50`'] },
+      {
+        key: 'nickname',
+        desc: '我的昵称或者说明',
+        type: 'string',
+        value: 'n'.repeat(51),
+        err: ['我的昵称或者说明 的长度 必须 大于等于 `0` 小于等于 `50`'],
+      },
     ]);
     const int = { addGroupSet: p.int('进群设置属性值', { required: true, min: 0, max: 10 }) };
     expect(errOf(int, { addGroupSet: '11' })).toEqual(['进群设置属性值 的数值 必须 大于等于 `0` 小于等于 `10`']);
@@ -81,7 +93,9 @@ describe('readInput: string rules', () => {
   });
 
   it('words a pattern failure with the declared message', () => {
-    const spec = { username: p.str('账号', { required: true, min: 4, max: 20, pattern: { re: /^\w+$/, message: '账号 只能包含字母、数字和下划线' } }) };
+    const spec = {
+      username: p.str('账号', { required: true, min: 4, max: 20, pattern: { re: /^\w+$/, message: '账号 只能包含字母、数字和下划线' } }),
+    };
     expect(errOf(spec, { username: 'ab-cd' })).toEqual(['账号 只能包含字母、数字和下划线']);
   });
 
@@ -95,9 +109,13 @@ describe('readInput: int rules', () => {
   it('words a non-integer "<desc> 的值 `x` 的类型不是 `int`"', () => {
     const spec = { page: p.int('页码', { required: true, min: 1 }) };
     for (const bad of ['abc', '1.5', '1e3', ' 1', '0x10']) {
-      expect(issuesOf(spec, src({ page: bad }))).toEqual([{ key: 'page', desc: '页码', type: 'int', value: bad, err: [`页码 的值 \`${bad}\` 的类型不是 \`int\``] }]);
+      expect(issuesOf(spec, src({ page: bad }))).toEqual([
+        { key: 'page', desc: '页码', type: 'int', value: bad, err: [`页码 的值 \`${bad}\` 的类型不是 \`int\``] },
+      ]);
     }
-    expect(issuesOf(spec, src({ page: 1.5 }))).toEqual([{ key: 'page', desc: '页码', type: 'int', value: 1.5, err: ['页码 的值 `1.5` 的类型不是 `int`'] }]);
+    expect(issuesOf(spec, src({ page: 1.5 }))).toEqual([
+      { key: 'page', desc: '页码', type: 'int', value: 1.5, err: ['页码 的值 `1.5` 的类型不是 `int`'] },
+    ]);
   });
 
   it('words a value outside min and max "<desc> 的数值 必须 在 <min> 和 <max> 之间"', () => {

@@ -1,10 +1,10 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachingDatabase } from '../../src/store/dialects/sqlite.js';
 import { UserStatus } from '../../src/domain/user.js';
+import { cachingDatabase } from '../../src/store/dialects/sqlite.js';
 import { openStore, type OpenedStore } from '../../src/store/kysely-store.js';
 
 describe('SQLite dialect', () => {
@@ -58,7 +58,10 @@ describe('SQLite dialect', () => {
     // About 2 MB in the WAL: far below the main connection's own checkpoint threshold (10,000 pages).
     for (let i = 0; i < 40; i++) {
       await store.transaction(async (tx) => {
-        const u = await tx.users.create({ uuid: crypto.randomUUID(), username: `u${i}`, password: 'x', role: 'user', status: UserStatus.active }, 1);
+        const u = await tx.users.create(
+          { uuid: crypto.randomUUID(), username: `u${i}`, password: 'x', role: 'user', status: UserStatus.active },
+          1,
+        );
         await tx.users.update(u.id, { userset: 'y'.repeat(50_000) }, 1);
       });
     }

@@ -22,29 +22,59 @@ vi.mock('node:dns/promises', () => ({
 
 describe('isPublicAddress', () => {
   it.each([
-    ['0.0.0.0', 'this network'], ['0.1.2.3', 'this network'], ['10.0.0.1', 'private'], ['10.255.255.255', 'private'],
-    ['100.64.0.1', 'CGNAT'], ['100.127.255.254', 'CGNAT'], ['127.0.0.1', 'loopback'], ['127.255.255.254', 'loopback'],
-    ['169.254.169.254', 'link-local (cloud metadata)'], ['172.16.0.1', 'private'], ['172.31.255.254', 'private'],
-    ['192.0.0.8', 'IETF protocol assignments'], ['192.168.0.1', 'private'], ['198.18.0.1', 'benchmarking'], ['198.19.255.254', 'benchmarking'],
-    ['224.0.0.1', 'multicast'], ['239.255.255.250', 'multicast'], ['240.0.0.1', 'reserved'], ['255.255.255.255', 'broadcast'],
+    ['0.0.0.0', 'this network'],
+    ['0.1.2.3', 'this network'],
+    ['10.0.0.1', 'private'],
+    ['10.255.255.255', 'private'],
+    ['100.64.0.1', 'CGNAT'],
+    ['100.127.255.254', 'CGNAT'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['169.254.169.254', 'link-local (cloud metadata)'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.254', 'private'],
+    ['192.0.0.8', 'IETF protocol assignments'],
+    ['192.168.0.1', 'private'],
+    ['198.18.0.1', 'benchmarking'],
+    ['198.19.255.254', 'benchmarking'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.250', 'multicast'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.255', 'broadcast'],
   ])('IPv4 %s (%s) is not public', (addr) => {
     expect(isPublicAddress(addr)).toBe(false);
   });
 
   it.each([
-    ['::', 'unspecified'], ['::1', 'loopback'], ['fe80::1', 'link-local'], ['febf:ffff::1', 'link-local'], ['fc00::1', 'unique local'],
-    ['fd12:3456:789a::1', 'unique local'], ['ff02::1', 'multicast'], ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
-    ['::ffff:10.0.0.1', 'IPv4-mapped private'], ['::ffff:169.254.169.254', 'IPv4-mapped metadata'], ['::ffff:7f00:1', 'IPv4-mapped loopback, hex'],
-    ['0:0:0:0:0:0:0:1', 'loopback, long form'], ['::FFFF:192.168.1.1', 'IPv4-mapped private, upper case'],
+    ['::', 'unspecified'],
+    ['::1', 'loopback'],
+    ['fe80::1', 'link-local'],
+    ['febf:ffff::1', 'link-local'],
+    ['fc00::1', 'unique local'],
+    ['fd12:3456:789a::1', 'unique local'],
+    ['ff02::1', 'multicast'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+    ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+    ['::ffff:169.254.169.254', 'IPv4-mapped metadata'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback, hex'],
+    ['0:0:0:0:0:0:0:1', 'loopback, long form'],
+    ['::FFFF:192.168.1.1', 'IPv4-mapped private, upper case'],
   ])('IPv6 %s (%s) is not public', (addr) => {
     expect(isPublicAddress(addr)).toBe(false);
   });
 
   it.each([
-    ['::127.0.0.1', 'IPv4-compatible loopback'], ['::10.0.0.1', 'IPv4-compatible private'], ['::ffff:0:127.0.0.1', 'IPv4-translated loopback'],
-    ['64:ff9b::7f00:1', 'NAT64 of loopback'], ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'], ['64:ff9b:1::1', 'local-use NAT64'],
-    ['64:ff9b:1:ffff::808:808', 'local-use NAT64 of a public address'], ['2002:7f00:1::1', '6to4 of loopback'], ['2002:c0a8:101::1', '6to4 of a private address'],
-    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'], ['2001:db8::1', 'documentation'],
+    ['::127.0.0.1', 'IPv4-compatible loopback'],
+    ['::10.0.0.1', 'IPv4-compatible private'],
+    ['::ffff:0:127.0.0.1', 'IPv4-translated loopback'],
+    ['64:ff9b::7f00:1', 'NAT64 of loopback'],
+    ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'],
+    ['64:ff9b:1::1', 'local-use NAT64'],
+    ['64:ff9b:1:ffff::808:808', 'local-use NAT64 of a public address'],
+    ['2002:7f00:1::1', '6to4 of loopback'],
+    ['2002:c0a8:101::1', '6to4 of a private address'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['2001:db8::1', 'documentation'],
   ])('IPv6 %s (%s), which carries or hides an IPv4 address or is reserved, is not public', (addr) => {
     expect(isPublicAddress(addr)).toBe(false);
   });
@@ -54,24 +84,51 @@ describe('isPublicAddress', () => {
   });
 
   it('public IPv4 addresses, including the neighbours of every blocked range, are public', () => {
-    const v4 = ['8.8.8.8', '1.1.1.1', '93.184.216.34', '9.255.255.255', '11.0.0.1', '100.63.255.255', '100.128.0.1', '126.255.255.255', '128.0.0.1',
-      '169.253.255.255', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1', '198.17.255.255', '198.20.0.1', '223.255.255.255'];
-    expect(v4.filter((a) => !isPublicAddress(a)), 'judged not public').toEqual([]);
+    const v4 = [
+      '8.8.8.8',
+      '1.1.1.1',
+      '93.184.216.34',
+      '9.255.255.255',
+      '11.0.0.1',
+      '100.63.255.255',
+      '100.128.0.1',
+      '126.255.255.255',
+      '128.0.0.1',
+      '169.253.255.255',
+      '172.15.255.255',
+      '172.32.0.1',
+      '192.167.255.255',
+      '192.169.0.1',
+      '198.17.255.255',
+      '198.20.0.1',
+      '223.255.255.255',
+    ];
+    expect(
+      v4.filter((a) => !isPublicAddress(a)),
+      'judged not public',
+    ).toEqual([]);
   });
 
   it('public IPv6 addresses are public', () => {
     const v6 = ['2606:4700:4700::1111', '2001:4860:4860::8888', '2a00:1450:4001:82b::200e'];
-    expect(v6.filter((a) => !isPublicAddress(a)), 'judged not public').toEqual([]);
+    expect(
+      v6.filter((a) => !isPublicAddress(a)),
+      'judged not public',
+    ).toEqual([]);
   });
 
-  it.each(['localhost', '', 'example.com', '127.0.0.1.', '[::1]', '256.0.0.1', '1.2.3', '0x7f000001', ' 8.8.8.8'])('%j is not an address: false', (v) => {
-    expect(isPublicAddress(v)).toBe(false);
-  });
+  it.each(['localhost', '', 'example.com', '127.0.0.1.', '[::1]', '256.0.0.1', '1.2.3', '0x7f000001', ' 8.8.8.8'])(
+    '%j is not an address: false',
+    (v) => {
+      expect(isPublicAddress(v)).toBe(false);
+    },
+  );
 });
 
 describe('resolvesToPublic', () => {
   it('non-public IP literals → false, without a lookup, brackets allowed', async () => {
-    for (const h of ['127.0.0.1', '[::1]', '[::ffff:127.0.0.1]', '169.254.169.254', '10.1.2.3', '[fd00::1]']) expect(await resolvesToPublic(h), h).toBe(false);
+    for (const h of ['127.0.0.1', '[::1]', '[::ffff:127.0.0.1]', '169.254.169.254', '10.1.2.3', '[fd00::1]'])
+      expect(await resolvesToPublic(h), h).toBe(false);
   });
 
   it('public IP literals → true', async () => {

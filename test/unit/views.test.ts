@@ -39,7 +39,9 @@ describe('views and the rows they show', () => {
 
   it('a contact entry and an application: their rows without order and times', () => {
     expectTypeOf<Static<typeof FriendRowView>>().toEqualTypeOf<FriendRow>();
-    expectTypeOf<Keys<Static<typeof ApplyView>>>().toEqualTypeOf<Exclude<Keys<ApplyRow>, 'order' | 'create_time' | 'update_time'> | 'userId'>();
+    expectTypeOf<Keys<Static<typeof ApplyView>>>().toEqualTypeOf<
+      Exclude<Keys<ApplyRow>, 'order' | 'create_time' | 'update_time'> | 'userId'
+    >();
   });
 
   it('a group: its columns but the update time; a member: the membership row, plus groupId and the user', () => {

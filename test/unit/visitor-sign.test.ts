@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEVICE_ID, SIGNATURE_WINDOW_MS, VISITOR_REQUESTS_PER_HOUR, signatureMatches, visitorSignature, visitorUsername,
+  DEVICE_ID,
+  SIGNATURE_WINDOW_MS,
+  VISITOR_REQUESTS_PER_HOUR,
+  signatureMatches,
+  visitorSignature,
+  visitorUsername,
 } from '../../src/domain/visitor.js';
 import { visitorSign } from '../helpers/visitor-client.js';
 

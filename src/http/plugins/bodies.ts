@@ -15,7 +15,10 @@ function lenientJson(app: FastifyInstance): void {
 }
 
 /** What a request may carry and from where: CORS, JSON, forms, one uploaded file. */
-export async function bodies(app: FastifyInstance, o: { corsOrigins: '*' | string[]; bodyLimit: number; uploadMaxBytes: number }): Promise<void> {
+export async function bodies(
+  app: FastifyInstance,
+  o: { corsOrigins: '*' | string[]; bodyLimit: number; uploadMaxBytes: number },
+): Promise<void> {
   lenientJson(app);
   // The original ran egg-cors with origin '*': its H5 client calls the API from another origin.
   await app.register(cors, {

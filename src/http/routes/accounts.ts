@@ -14,14 +14,18 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
   const mine = routes(app, d.auth, { tags: ['accounts'], auth: 'token' });
 
   open({
-    method: 'POST', url: '/api/regChat', summary: 'Register an account and log in (E01)',
+    method: 'POST',
+    url: '/api/regChat',
+    summary: 'Register an account and log in (E01)',
     params: { username: newUsername, password },
     data: LoginView,
     handler: async (input, _c, req) => d.present.login(await d.auth.register(input, req.ip)),
   });
 
   open({
-    method: 'POST', url: '/api/loginChat', summary: 'Log in; ends any other session of the account (E02)',
+    method: 'POST',
+    url: '/api/loginChat',
+    summary: 'Log in; ends any other session of the account (E02)',
     description: `Repeated failures for one username or address answer 429 "${failureText('loginThrottled')}".`,
     params: loginCredentials,
     data: LoginView,
@@ -29,7 +33,9 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   mine({
-    method: 'POST', url: '/api/chat/logout', summary: 'End the current session (E03)',
+    method: 'POST',
+    url: '/api/chat/logout',
+    summary: 'End the current session (E03)',
     params: {},
     data: Type.Literal(true),
     handler: async (_i, c) => {
@@ -39,7 +45,9 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   mine({
-    method: 'POST', url: '/api/chat/setPassword', summary: 'Change the password (E41)',
+    method: 'POST',
+    url: '/api/chat/setPassword',
+    summary: 'Change the password (E41)',
     params: {
       oldpassword: p.str('原始密码', { required: true, max: 100 }),
       newpassword: p.str('新密码', { required: true, min: 6, max: 20 }),

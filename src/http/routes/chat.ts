@@ -10,7 +10,9 @@ export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
   const add = routes(app, d.auth, { tags: ['chat'], auth: 'token' });
 
   add({
-    method: 'POST', url: '/api/chat/socket/sendmessage', summary: 'Send a message to a user or a group (E20)',
+    method: 'POST',
+    url: '/api/chat/socket/sendmessage',
+    summary: 'Send a message to a user or a group (E20)',
     description:
       'The message is stored before the answer; the recipients get it over their WebSocket as ' +
       '`{"type":"singleChat","data":<message>,"timestamp":…}`, now or through chatGetmessageOffLine.',
@@ -26,15 +28,20 @@ export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'POST', url: '/api/chat/chatGetmessageOffLine', summary: 'Push every message waiting for me to my WebSocket, in order, once (E22)',
+    method: 'POST',
+    url: '/api/chat/chatGetmessageOffLine',
+    summary: 'Push every message waiting for me to my WebSocket, in order, once (E22)',
     description: 'Answers "ok"; the messages themselves arrive over the socket.',
     params: {},
     ok: (_i, c) => d.messages.fetchOffline(c.user),
   });
 
   add({
-    method: 'POST', url: '/api/chat/revokeMessage', summary: 'Revoke a message I sent less than 5 minutes ago (E32)',
-    description: 'The message is looked up in storage: it must exist in that conversation and be mine. Receivers get a `systemNotice` with `actionType: "revoke"` and the message id.',
+    method: 'POST',
+    url: '/api/chat/revokeMessage',
+    summary: 'Revoke a message I sent less than 5 minutes ago (E32)',
+    description:
+      'The message is looked up in storage: it must exist in that conversation and be mine. Receivers get a `systemNotice` with `actionType: "revoke"` and the message id.',
     params: {
       to_id: p.id('接收者id或者群id'),
       to_name: p.str('接收者或者群名称', { required: true, min: 1, max: 50 }),

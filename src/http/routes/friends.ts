@@ -6,7 +6,13 @@ import type { HttpDeps } from '../deps.js';
 import { p } from '../params.js';
 import { routes } from '../route.js';
 import {
-  ApplyListView, ApplyView, ContactListView, FriendProfileView, FriendRowView, SearchUserView, UserSetInfoView,
+  ApplyListView,
+  ApplyView,
+  ContactListView,
+  FriendProfileView,
+  FriendRowView,
+  SearchUserView,
+  UserSetInfoView,
 } from '../schemas/friend.js';
 
 const friendId = (desc: string) => ({ id: p.id(desc, { path: true }) });
@@ -16,20 +22,26 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   const add = routes(app, d.auth, { tags: ['friends'], auth: 'token' });
 
   add({
-    method: 'POST', url: '/api/chat/searchUser', summary: 'Find registered users by username (E04)',
+    method: 'POST',
+    url: '/api/chat/searchUser',
+    summary: 'Find registered users by username (E04)',
     params: { keyword: p.str('搜索关键词', { required: true, min: 1, max: 50 }) },
     data: Type.Array(SearchUserView),
     handler: ({ keyword }, c) => d.friends.search(c.user, keyword),
   });
 
   add({
-    method: 'POST', url: '/api/chat/applyfriend', summary: 'Ask a user to become my friend; they are notified (E05)',
+    method: 'POST',
+    url: '/api/chat/applyfriend',
+    summary: 'Ask a user to become my friend; they are notified (E05)',
     params: { friend_id: p.id('我申请添加的好友id'), nickname: p.str('我的昵称或者说明', { def: '', min: 1, max: 50 }) },
     ok: ({ friend_id, nickname }, c) => d.applies.apply(c.user, friend_id, nickname),
   });
 
   add({
-    method: 'GET', url: '/api/chat/listapplyfriend/:page', summary: 'Applications addressed to me, newest first (E06)',
+    method: 'GET',
+    url: '/api/chat/listapplyfriend/:page',
+    summary: 'Applications addressed to me, newest first (E06)',
     params: { page, limit: limit(10, 100) },
     data: ApplyListView,
     handler: async ({ page: n, limit: size }, c) => {
@@ -39,7 +51,9 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'POST', url: '/api/chat/handleapply/:id', summary: 'Agree to, refuse or ignore an application addressed to me (E07)',
+    method: 'POST',
+    url: '/api/chat/handleapply/:id',
+    summary: 'Agree to, refuse or ignore an application addressed to me (E07)',
     params: {
       id: p.id('申请表的id', { path: true }),
       nickname: p.str('好友备注', { def: '', min: 1, max: 50 }),
@@ -49,33 +63,43 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'GET', url: '/api/chat/goodfriendlist/:page', summary: 'My contacts grouped by the initial of their name (E08)',
+    method: 'GET',
+    url: '/api/chat/goodfriendlist/:page',
+    summary: 'My contacts grouped by the initial of their name (E08)',
     params: { page, limit: limit(2000, 5000) },
     data: ContactListView,
     handler: ({ page: n, limit: size }, c) => d.friends.contacts(c.user, n, size),
   });
 
   add({
-    method: 'GET', url: '/api/chat/getgoodfriendinfo/:id', summary: "A friend's profile and my entry for them (E09)",
+    method: 'GET',
+    url: '/api/chat/getgoodfriendinfo/:id',
+    summary: "A friend's profile and my entry for them (E09)",
     params: friendId('好友id'),
     data: FriendProfileView,
     handler: async ({ id }, c) => d.present.friendProfile(await d.friends.profile(c.user, id)),
   });
 
   add({
-    method: 'POST', url: '/api/chat/setblackgoodfriend/:id', summary: 'Blacklist or un-blacklist a friend (E10)',
+    method: 'POST',
+    url: '/api/chat/setblackgoodfriend/:id',
+    summary: 'Blacklist or un-blacklist a friend (E10)',
     params: friendId('好友id'),
     ok: ({ id }, c) => d.friends.toggleBlack(c.user, id),
   });
 
   add({
-    method: 'POST', url: '/api/chat/setstargoodfriend/:id', summary: 'Star or un-star a friend (E11)',
+    method: 'POST',
+    url: '/api/chat/setstargoodfriend/:id',
+    summary: 'Star or un-star a friend (E11)',
     params: friendId('好友id'),
     ok: ({ id }, c) => d.friends.toggleStar(c.user, id),
   });
 
   add({
-    method: 'POST', url: '/api/chat/setmeOrfriendCanSee/:id', summary: 'Feed visibility between me and a friend (E12)',
+    method: 'POST',
+    url: '/api/chat/setmeOrfriendCanSee/:id',
+    summary: 'Feed visibility between me and a friend (E12)',
     params: {
       ...friendId('朋友id'),
       friendlookme: p.int('朋友是否可以看我的动态', { required: true, in: [0, 1] }),
@@ -85,21 +109,27 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'POST', url: '/api/chat/isApplyfriend/:uuid', summary: 'The pending application from this user to me (E17)',
+    method: 'POST',
+    url: '/api/chat/isApplyfriend/:uuid',
+    summary: 'The pending application from this user to me (E17)',
     params: { uuid },
     data: ApplyView,
     handler: async ({ uuid: from }, c) => d.present.apply(await d.applies.pendingFrom(c.user, from)),
   });
 
   add({
-    method: 'POST', url: '/api/chat/ismygoodfriend/:id', summary: 'My entry for this user, when they are my friend and not blacklisted (E19)',
+    method: 'POST',
+    url: '/api/chat/ismygoodfriend/:id',
+    summary: 'My entry for this user, when they are my friend and not blacklisted (E19)',
     params: friendId('朋友id'),
     data: FriendRowView,
     handler: ({ id }, c) => d.friends.isFriend(c.user, id),
   });
 
   add({
-    method: 'POST', url: '/api/chat/deletegoodfriend/:id', summary: 'Remove a friend on both sides, with every application between us (E33)',
+    method: 'POST',
+    url: '/api/chat/deletegoodfriend/:id',
+    summary: 'Remove a friend on both sides, with every application between us (E33)',
     params: friendId('朋友id'),
     text: async ({ id }, c) => {
       await d.friends.remove(c.user, id);
@@ -108,14 +138,18 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'POST', url: '/api/chat/getUserSetInfo', summary: 'How a registered user accepts friends, and whether I am theirs (E39)',
+    method: 'POST',
+    url: '/api/chat/getUserSetInfo',
+    summary: 'How a registered user accepts friends, and whether I am theirs (E39)',
     params: { userid: p.id('用户id') },
     data: UserSetInfoView,
     handler: ({ userid }, c) => d.friends.userSetInfo(c.user, userid),
   });
 
   add({
-    method: 'POST', url: '/api/chat/autoAddFriendAndAgree', summary: 'Become friends at once with a user who accepts everyone (E40)',
+    method: 'POST',
+    url: '/api/chat/autoAddFriendAndAgree',
+    summary: 'Become friends at once with a user who accepts everyone (E40)',
     params: { friend_id: p.id('我申请添加的好友id'), nickname: p.str('说明', { def: '', min: 1, max: 50 }) },
     ok: ({ friend_id, nickname }, c) => d.applies.autoAdd(c.user, friend_id, nickname),
   });

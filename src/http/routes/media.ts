@@ -19,7 +19,9 @@ function badBody(e: unknown): boolean {
   if (!(e instanceof Error) || e instanceof AppError) return false;
   const code = (e as { code?: string }).code;
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || e.message === 'aborted') return true;
-  return (e as { statusCode?: number }).statusCode === undefined && /multipart|part header|boundary|unexpected end of form/i.test(e.message);
+  return (
+    (e as { statusCode?: number }).statusCode === undefined && /multipart|part header|boundary|unexpected end of form/i.test(e.message)
+  );
 }
 
 /**
@@ -82,8 +84,11 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
   const add = routes(app, d.auth, { tags: ['media'], auth: 'token' });
 
   add({
-    method: 'POST', url: '/api/chat/uploadStreamSingleToServerDiy/:diydir', summary: 'Upload a file to this server (E30a)',
-    description: '`diydir` `a_b` stores under `/public/uploads/Diy/a/b/<YYYYMMDD>/`. Images, audio, video and PDF/Office files, checked on content.',
+    method: 'POST',
+    url: '/api/chat/uploadStreamSingleToServerDiy/:diydir',
+    summary: 'Upload a file to this server (E30a)',
+    description:
+      '`diydir` `a_b` stores under `/public/uploads/Diy/a/b/<YYYYMMDD>/`. Images, audio, video and PDF/Office files, checked on content.',
     params: { diydir: p.str('上传目录', { required: true, min: 1, max: 200, path: true }) },
     multipart: { file: Type.String({ format: 'binary', description: 'the file (the first file part is taken)' }) },
     data: Type.Object({ url: Type.String() }),
@@ -96,25 +101,30 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   add({
-    method: 'POST', url: '/api/chat/uploadAliyun', summary: 'Upload an image to object storage (E30b)',
+    method: 'POST',
+    url: '/api/chat/uploadAliyun',
+    summary: 'Upload an image to object storage (E30b)',
     description: 'The file field must be named `img`; `imageClassId` (query) or `image_class_id` (field) is echoed back.',
     // Documentation only: read by `imageClassId` above.
     params: { imageClassId: p.int('图片或者文件分类id', { def: 0, min: 0, max: 999_999_999 }) },
     multipart: { img: Type.String({ format: 'binary' }), image_class_id: Type.Optional(Type.Integer()) },
     data: Type.Array(Type.Object({ url: Type.String(), path: Type.String(), image_class_id: Type.Integer(), create_time: Type.Integer() })),
-    handler: (_i, _c, req, reply) => uploadFailed(async () => {
-      const part = await firstFile(req);
-      if (part?.fieldname !== 'img') {
-        if (part) discard(req, reply, part.file);
-        throw failure('imgFieldRequired');
-      }
-      return storing(req, reply, part.file, () => d.media.uploadImage(part.file, imageClassId(req, part)));
-    }),
+    handler: (_i, _c, req, reply) =>
+      uploadFailed(async () => {
+        const part = await firstFile(req);
+        if (part?.fieldname !== 'img') {
+          if (part) discard(req, reply, part.file);
+          throw failure('imgFieldRequired');
+        }
+        return storing(req, reply, part.file, () => d.media.uploadImage(part.file, imageClassId(req, part)));
+      }),
   });
 
   // Checked by hand in the original: its failures are 400s with their own messages (`invalid`).
   add({
-    method: 'POST', url: '/api/chat/getVideoScreenshot', summary: 'A frame of a video as an image (E31)',
+    method: 'POST',
+    url: '/api/chat/getVideoScreenshot',
+    summary: 'A frame of a video as an image (E31)',
     description: 'Reads only videos uploaded here (`/public/uploads/...`) or on hosts in SCREENSHOT_ALLOWED_HOSTS. Needs ffmpeg.',
     params: {
       videoUrl: p.str('视频地址', { required: true, max: 2000, invalid: 'videoUrlMissing' }),
@@ -122,7 +132,13 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
       width: p.int('图片宽度', { min: 1, max: 3840, invalid: 'badWidth' }),
       format: p.str('图片格式', { def: 'png', max: 10, invalid: 'badFormat', doc: 'png, jpg or jpeg' }),
     },
-    data: Type.Object({ base64: Type.String(), url: Type.String(), format: Type.String(), time: Type.Number(), width: Type.Union([Type.Integer(), Type.String()]) }),
+    data: Type.Object({
+      base64: Type.String(),
+      url: Type.String(),
+      format: Type.String(),
+      time: Type.Number(),
+      width: Type.Union([Type.Integer(), Type.String()]),
+    }),
     responses: { 503: Fail },
     handler: (input) => d.media.screenshot(input),
   });

@@ -22,7 +22,9 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
   };
 
   add({
-    method: 'GET', url: '/healthz', summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
+    method: 'GET',
+    url: '/healthz',
+    summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
     params: {},
     responses: { 503: Fail },
     ok: async () => {
@@ -31,7 +33,9 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
   });
 
   add({
-    method: 'GET', url: '/metrics', summary: 'Prometheus metrics of this node',
+    method: 'GET',
+    url: '/metrics',
+    summary: 'Prometheus metrics of this node',
     description: 'With METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.',
     params: {},
     pre: requireMetricsToken,

@@ -22,7 +22,10 @@ const device = {
 
 /** What the visitor service checks the signature against. */
 const signed = ({ deviceId, timestamp }: { deviceId: string; timestamp: number }, req: FastifyRequest) => ({
-  deviceId, timestamp, sign: String(req.headers[SIGN_HEADER] ?? ''), address: req.ip,
+  deviceId,
+  timestamp,
+  sign: String(req.headers[SIGN_HEADER] ?? ''),
+  address: req.ip,
 });
 
 const SIGNED = 'Requires the `X-Security-Sign` header: lower-case hex SHA-256 of `deviceId=<id>&salt=<salt>&timestamp=<ms>APP_SECRET`.';
@@ -32,7 +35,9 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
   const add = routes(app, d.auth, { tags: ['visitors'], auth: 'public' });
 
   add({
-    method: 'POST', url: '/api/visitorRegister', summary: 'Start a visitor session for a device, creating its visitor account on first use (E13)',
+    method: 'POST',
+    url: '/api/visitorRegister',
+    summary: 'Start a visitor session for a device, creating its visitor account on first use (E13)',
     description: SIGNED,
     pre: requireSign,
     params: {
@@ -43,24 +48,31 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
       devicebrand: p.str('设备品牌', { def: '', min: 1, max: 50 }),
     },
     data: LoginView,
-    handler: async ({ deviceId, timestamp, ...info }, _c, req) => d.present.login(await d.visitors.register(signed({ deviceId, timestamp }, req), info)),
+    handler: async ({ deviceId, timestamp, ...info }, _c, req) =>
+      d.present.login(await d.visitors.register(signed({ deviceId, timestamp }, req), info)),
   });
 
   add({
-    method: 'POST', url: '/api/visitorregChat', summary: "Upgrade the device's visitor account to a registered one, keeping its data (E14)",
+    method: 'POST',
+    url: '/api/visitorregChat',
+    summary: "Upgrade the device's visitor account to a registered one, keeping its data (E14)",
     description: SIGNED,
     pre: requireSign,
     params: { username: newUsername, password, ...device },
     data: LoginView,
-    handler: async ({ username, password: pw, ...dev }, _c, req) => d.present.login(await d.visitors.upgrade(signed(dev, req), { username, password: pw })),
+    handler: async ({ username, password: pw, ...dev }, _c, req) =>
+      d.present.login(await d.visitors.upgrade(signed(dev, req), { username, password: pw })),
   });
 
   add({
-    method: 'POST', url: '/api/visitorloginChat', summary: 'Log in to a registered account from a visitor device (E15)',
+    method: 'POST',
+    url: '/api/visitorloginChat',
+    summary: 'Log in to a registered account from a visitor device (E15)',
     description: SIGNED,
     pre: requireSign,
     params: { ...loginCredentials, ...device },
     data: LoginView,
-    handler: async ({ username, password: pw, ...dev }, _c, req) => d.present.login(await d.visitors.login(signed(dev, req), { username, password: pw })),
+    handler: async ({ username, password: pw, ...dev }, _c, req) =>
+      d.present.login(await d.visitors.login(signed(dev, req), { username, password: pw })),
   });
 }

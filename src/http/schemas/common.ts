@@ -1,8 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 
 /** `{"msg":"ok","data":…}`: every successful JSON answer (spec §1.2). */
-export const Envelope = <T extends TSchema>(data: T) =>
-  Type.Object({ msg: Type.Literal('ok'), data }, { additionalProperties: false });
+export const Envelope = <T extends TSchema>(data: T) => Type.Object({ msg: Type.Literal('ok'), data }, { additionalProperties: false });
 
 /** `{"msg":"fail","data":"<message>"}` (spec §1.3); for a 422, the message of the first invalid field. */
 export const Fail = Type.Object(

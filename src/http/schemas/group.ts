@@ -18,7 +18,12 @@ export const GroupListView = Type.Array(
   Type.Object({
     ...groupColumns,
     group_users: Type.Array(
-      Type.Object({ group_id: Type.Integer(), user_id: Type.Integer(), nickname: Nullable(Type.String()), avatar: Nullable(Type.String()) }),
+      Type.Object({
+        group_id: Type.Integer(),
+        user_id: Type.Integer(),
+        nickname: Nullable(Type.String()),
+        avatar: Nullable(Type.String()),
+      }),
       { description: 'my own membership only' },
     ),
   }),

@@ -1,5 +1,5 @@
-import { createPool } from 'mysql2';
 import { MysqlDialect } from 'kysely';
+import { createPool } from 'mysql2';
 import { onDuplicateKeyQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
 import { onConflictQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 
@@ -12,7 +12,8 @@ const MAX_PREPARED = 256;
  * Its code, 0A000, is PostgreSQL's general "feature not supported", hence the message check.
  */
 const planChanged = (e: unknown): boolean =>
-  (e as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((e as { message?: unknown }).message));
+  (e as { code?: unknown }).code === '0A000' &&
+  /cached plan must not change result type/.test(String((e as { message?: unknown }).message));
 
 /**
  * Runs repeated statements as named prepared statements: PostgreSQL then parses and plans each

@@ -13,7 +13,11 @@ export interface RepoQuirks {
    * see the existing row; MySQL evaluates them left to right, each seeing the assignments before
    * it, so a column that other expressions read goes last.
    */
-  upsert<DB, TB extends keyof DB, O>(q: InsertQueryBuilder<DB, TB, O>, conflict: string[], set: Record<string, unknown>): InsertQueryBuilder<DB, TB, O>;
+  upsert<DB, TB extends keyof DB, O>(
+    q: InsertQueryBuilder<DB, TB, O>,
+    conflict: string[],
+    set: Record<string, unknown>,
+  ): InsertQueryBuilder<DB, TB, O>;
   /** `INSERT`/`UPDATE … RETURNING` (PostgreSQL, SQLite); otherwise read back after the write. */
   returning: boolean;
   /** `DELETE … LIMIT n` (MySQL); otherwise delete the ids of a limited sub-select. */

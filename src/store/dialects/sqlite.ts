@@ -1,9 +1,9 @@
+import Database from 'better-sqlite3';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { SqliteDialect, type SqliteDatabase } from 'kysely';
 import { onConflictQuirks } from './quirks.js';
 import type { DialectAdapter } from './types.js';
 

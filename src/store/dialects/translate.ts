@@ -9,8 +9,7 @@ import type { DialectAdapter } from './types.js';
  */
 export function translatingDialect(adapter: DialectAdapter): Dialect {
   const inner = adapter.kysely;
-  const translate = (e: unknown): StoreError =>
-    e instanceof StoreError ? e : new StoreError(adapter.translateError(e) ?? 'unknown', e);
+  const translate = (e: unknown): StoreError => (e instanceof StoreError ? e : new StoreError(adapter.translateError(e) ?? 'unknown', e));
 
   const wrapConnection = (conn: DatabaseConnection): DatabaseConnection =>
     new Proxy(conn, {

@@ -219,8 +219,19 @@ export function initialMigration(dialect: DialectName): Migration {
 
     async down(db: AnyDb) {
       for (const t of [
-        'rate_limit', 'send_counter', 'message', 'conversation_member', 'conversation', 'session',
-        'chat_complaint', 'group_user', 'group', 'goodfriendapply', 'goodfriend', 'user_info', 'user',
+        'rate_limit',
+        'send_counter',
+        'message',
+        'conversation_member',
+        'conversation',
+        'session',
+        'chat_complaint',
+        'group_user',
+        'group',
+        'goodfriendapply',
+        'goodfriend',
+        'user_info',
+        'user',
       ]) {
         await db.schema.dropTable(t).ifExists().execute();
       }

@@ -18,9 +18,7 @@ export class SchemaKit {
 
   /** Table options: MySQL tables are InnoDB, utf8mb4 with binary collation (exact, case-sensitive). */
   finish<T extends string, C extends string>(tb: CreateTableBuilder<T, C>): CreateTableBuilder<T, C> {
-    return this.dialect === 'mysql'
-      ? tb.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`)
-      : tb;
+    return this.dialect === 'mysql' ? tb.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`) : tb;
   }
 
   /** The common `order`, `create_time`, `update_time` columns of every seed table. */

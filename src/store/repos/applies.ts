@@ -1,12 +1,22 @@
-import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../../domain/friend.js';
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../../domain/friend.js';
 import type { ApplyRepo } from '../port.js';
 import type { Database, GoodfriendApplyTable } from '../schema.js';
 import { eitherDirection, insertReturningId, type Ctx } from './base.js';
 
 const APPLY_COLUMNS = [
-  'a.id', 'a.user_id', 'a.friend_id', 'a.nickname', 'a.friendlookme', 'a.melookfriend', 'a.ismystarfriend', 'a.isblack',
-  'a.status', 'a.order', 'a.create_time', 'a.update_time',
+  'a.id',
+  'a.user_id',
+  'a.friend_id',
+  'a.nickname',
+  'a.friendlookme',
+  'a.melookfriend',
+  'a.ismystarfriend',
+  'a.isblack',
+  'a.status',
+  'a.order',
+  'a.create_time',
+  'a.update_time',
 ] as const;
 
 type Applications = ExpressionBuilder<Database & { a: GoodfriendApplyTable }, 'a'>;
@@ -24,7 +34,9 @@ export class ApplyRepository implements ApplyRepo {
   }
 
   open(applicantId: number, targetId: number): Promise<ApplyRow | undefined> {
-    return this.first((eb) => eb.and([eb('a.user_id', '=', applicantId), eb('a.friend_id', '=', targetId), eb('a.status', 'in', ['pending', 'agree'])]));
+    return this.first((eb) =>
+      eb.and([eb('a.user_id', '=', applicantId), eb('a.friend_id', '=', targetId), eb('a.status', 'in', ['pending', 'agree'])]),
+    );
   }
 
   create(applicantId: number, targetId: number, nickname: string, now: number): Promise<number> {
@@ -95,9 +107,6 @@ export class ApplyRepository implements ApplyRepo {
   }
 
   async deleteBetween(a: number, b: number): Promise<void> {
-    await this.ctx.db
-      .deleteFrom('goodfriendapply')
-      .where(eitherDirection(a, b))
-      .execute();
+    await this.ctx.db.deleteFrom('goodfriendapply').where(eitherDirection(a, b)).execute();
   }
 }

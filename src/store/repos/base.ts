@@ -14,11 +14,7 @@ export interface Ctx {
 type TableWithId = { [K in keyof Database]: Database[K] extends { id: unknown } ? K : never }[keyof Database];
 
 /** Inserts one row and returns its generated id (RETURNING where the dialect has it, insertId elsewhere). */
-export async function insertReturningId<T extends TableWithId>(
-  ctx: Ctx,
-  table: T,
-  values: Insertable<Database[T]>,
-): Promise<number> {
+export async function insertReturningId<T extends TableWithId>(ctx: Ctx, table: T, values: Insertable<Database[T]>): Promise<number> {
   // Kysely cannot relate a generic table name to its row type; the signature above keeps callers checked.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const q = ctx.db.insertInto(table).values(values as any);

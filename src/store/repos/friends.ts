@@ -2,9 +2,21 @@ import { FriendStatus, type ContactRow, type FriendFlags, type FriendRow } from 
 import type { FriendRepo } from '../port.js';
 import { eitherDirection, precompiled, type Ctx } from './base.js';
 
-const FRIEND_COLUMNS = ['id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status'] as const;
+const FRIEND_COLUMNS = [
+  'id',
+  'user_id',
+  'friend_id',
+  'nickname',
+  'friendlookme',
+  'melookfriend',
+  'ismystarfriend',
+  'isblack',
+  'status',
+] as const;
 
-const rowsOfPair = precompiled((db, a: number, b: number) => db.selectFrom('goodfriend').select(FRIEND_COLUMNS).where(eitherDirection(a, b)));
+const rowsOfPair = precompiled((db, a: number, b: number) =>
+  db.selectFrom('goodfriend').select(FRIEND_COLUMNS).where(eitherDirection(a, b)),
+);
 
 /** Directed contact entries (`goodfriend`): one row per owner and friend, unique per pair. */
 export class FriendRepository implements FriendRepo {
@@ -21,7 +33,10 @@ export class FriendRepository implements FriendRepo {
 
   async pair(me: number, other: number): Promise<{ mine?: FriendRow; theirs?: FriendRow }> {
     const rows = await rowsOfPair(this.ctx, me, other);
-    return { mine: rows.find((r) => r.user_id === me && r.friend_id === other), theirs: rows.find((r) => r.user_id === other && r.friend_id === me) };
+    return {
+      mine: rows.find((r) => r.user_id === me && r.friend_id === other),
+      theirs: rows.find((r) => r.user_id === other && r.friend_id === me),
+    };
   }
 
   async hasContacts(userId: number): Promise<boolean> {
@@ -76,10 +91,7 @@ export class FriendRepository implements FriendRepo {
   }
 
   async deletePair(a: number, b: number): Promise<void> {
-    await this.ctx.db
-      .deleteFrom('goodfriend')
-      .where(eitherDirection(a, b))
-      .execute();
+    await this.ctx.db.deleteFrom('goodfriend').where(eitherDirection(a, b)).execute();
   }
 
   async friendIdsOfRows(ownerId: number, rowIds: number[]): Promise<number[]> {

@@ -12,7 +12,13 @@ export class GroupRepository implements GroupRepo {
   }
 
   async hasActiveMembership(userId: number): Promise<boolean> {
-    const row = await this.db.selectFrom('group_user').select('id').where('user_id', '=', userId).where('status', '=', MemberStatus.active).limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('group_user')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('status', '=', MemberStatus.active)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -29,7 +35,18 @@ export class GroupRepository implements GroupRepo {
     if (memberIds.length > 0) {
       await this.db
         .insertInto('group_user')
-        .values(memberIds.map((user_id) => ({ group_id: id, user_id, nickname: '', avatar: '', status: MemberStatus.active, order: 50, create_time: now, update_time: now })))
+        .values(
+          memberIds.map((user_id) => ({
+            group_id: id,
+            user_id,
+            nickname: '',
+            avatar: '',
+            status: MemberStatus.active,
+            order: 50,
+            create_time: now,
+            update_time: now,
+          })),
+        )
         .execute();
     }
     const group = await this.find(id);
@@ -42,7 +59,11 @@ export class GroupRepository implements GroupRepo {
   }
 
   async update(id: number, patch: GroupPatch, now: number): Promise<void> {
-    await this.db.updateTable('group').set({ ...patch, update_time: now }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('group')
+      .set({ ...patch, update_time: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(id: number): Promise<void> {
@@ -71,7 +92,12 @@ export class GroupRepository implements GroupRepo {
   }
 
   membership(groupId: number, userId: number): Promise<Membership | undefined> {
-    return this.db.selectFrom('group_user as gu').select(MEMBER).where('gu.group_id', '=', groupId).where('gu.user_id', '=', userId).executeTakeFirst();
+    return this.db
+      .selectFrom('group_user as gu')
+      .select(MEMBER)
+      .where('gu.group_id', '=', groupId)
+      .where('gu.user_id', '=', userId)
+      .executeTakeFirst();
   }
 
   async listFor(userId: number, offset: number, limit: number): Promise<{ group: Group; membership: Membership }[]> {
@@ -79,7 +105,14 @@ export class GroupRepository implements GroupRepo {
       .selectFrom('group as g')
       .innerJoin('group_user as gu', 'gu.group_id', 'g.id')
       .selectAll('g')
-      .select(['gu.id as m_id', 'gu.nickname as m_nickname', 'gu.avatar as m_avatar', 'gu.status as m_status', 'gu.order as m_order', 'gu.create_time as m_create_time'])
+      .select([
+        'gu.id as m_id',
+        'gu.nickname as m_nickname',
+        'gu.avatar as m_avatar',
+        'gu.status as m_status',
+        'gu.order as m_order',
+        'gu.create_time as m_create_time',
+      ])
       .where('gu.user_id', '=', userId)
       .where('gu.status', '=', MemberStatus.active)
       .where('g.status', '=', GroupStatus.active)
@@ -89,7 +122,16 @@ export class GroupRepository implements GroupRepo {
       .execute();
     return rows.map(({ m_id, m_nickname, m_avatar, m_status, m_order, m_create_time, ...group }) => ({
       group,
-      membership: { id: m_id, group_id: group.id, user_id: userId, nickname: m_nickname, avatar: m_avatar, status: m_status, order: m_order, create_time: m_create_time },
+      membership: {
+        id: m_id,
+        group_id: group.id,
+        user_id: userId,
+        nickname: m_nickname,
+        avatar: m_avatar,
+        status: m_status,
+        order: m_order,
+        create_time: m_create_time,
+      },
     }));
   }
 
@@ -101,7 +143,12 @@ export class GroupRepository implements GroupRepo {
   }
 
   async setMember(groupId: number, userId: number, patch: Partial<Pick<Membership, 'status' | 'nickname'>>, now: number): Promise<void> {
-    await this.db.updateTable('group_user').set({ ...patch, update_time: now }).where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+    await this.db
+      .updateTable('group_user')
+      .set({ ...patch, update_time: now })
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .execute();
   }
 
   async removeMember(groupId: number, userId: number): Promise<number> {

@@ -5,8 +5,17 @@ import { precompiled, type Ctx } from './base.js';
 const STORED = ['message.id', 'message.conversation_id', 'message.seq', 'message.sender_id', 'message.body', 'message.revoked'] as const;
 
 const insertMessage = precompiled(
-  (db, msg_id: string, conversation_id: string, seq: number, sender_id: number | null, chat_type: string, type: string, body: string, create_time: number) =>
-    db.insertInto('message').values({ msg_id, conversation_id, seq, sender_id, chat_type, type, body, create_time }),
+  (
+    db,
+    msg_id: string,
+    conversation_id: string,
+    seq: number,
+    sender_id: number | null,
+    chat_type: string,
+    type: string,
+    body: string,
+    create_time: number,
+  ) => db.insertInto('message').values({ msg_id, conversation_id, seq, sender_id, chat_type, type, body, create_time }),
 );
 
 /** Takes the next sequence number where UPDATE … RETURNING exists (SQLite, PostgreSQL). */
@@ -86,7 +95,12 @@ export class MessageRepository implements MessageRepo {
   }
 
   async markRevoked(conversationId: string, msgId: string): Promise<void> {
-    await this.ctx.db.updateTable('message').set({ revoked: 1 }).where('conversation_id', '=', conversationId).where('msg_id', '=', msgId).execute();
+    await this.ctx.db
+      .updateTable('message')
+      .set({ revoked: 1 })
+      .where('conversation_id', '=', conversationId)
+      .where('msg_id', '=', msgId)
+      .execute();
   }
 
   async find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined> {
@@ -202,13 +216,12 @@ export class MessageRepository implements MessageRepo {
 
   async purgeBefore(cutoff: number, limit: number): Promise<number> {
     const { db, quirks } = this.ctx;
-    const res =
-      quirks.deleteWithLimit
-        ? await db.deleteFrom('message').where('create_time', '<', cutoff).limit(limit).executeTakeFirst()
-        : await db
-            .deleteFrom('message')
-            .where('id', 'in', (eb) => eb.selectFrom('message').select('id').where('create_time', '<', cutoff).limit(limit))
-            .executeTakeFirst();
+    const res = quirks.deleteWithLimit
+      ? await db.deleteFrom('message').where('create_time', '<', cutoff).limit(limit).executeTakeFirst()
+      : await db
+          .deleteFrom('message')
+          .where('id', 'in', (eb) => eb.selectFrom('message').select('id').where('create_time', '<', cutoff).limit(limit))
+          .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 

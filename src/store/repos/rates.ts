@@ -20,11 +20,7 @@ export class RateLimitRepository implements RateLimitRepo {
   }
 
   async peek(key: string, now: number): Promise<number> {
-    const row = await this.ctx.db
-      .selectFrom('rate_limit')
-      .select(['count', 'reset_at'])
-      .where('key', '=', key)
-      .executeTakeFirst();
+    const row = await this.ctx.db.selectFrom('rate_limit').select(['count', 'reset_at']).where('key', '=', key).executeTakeFirst();
     return row && row.reset_at > now ? row.count : 0;
   }
 

@@ -35,21 +35,12 @@ export class SessionRepository implements SessionRepo {
   }
 
   async end(userId: number, sid: string): Promise<boolean> {
-    const res = await this.ctx.db
-      .deleteFrom('session')
-      .where('user_id', '=', userId)
-      .where('sid', '=', sid)
-      .executeTakeFirst();
+    const res = await this.ctx.db.deleteFrom('session').where('user_id', '=', userId).where('sid', '=', sid).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
 
   async endOthers(userId: number, sid: string): Promise<string[]> {
-    const others = await this.ctx.db
-      .selectFrom('session')
-      .select('sid')
-      .where('user_id', '=', userId)
-      .where('sid', '<>', sid)
-      .execute();
+    const others = await this.ctx.db.selectFrom('session').select('sid').where('user_id', '=', userId).where('sid', '<>', sid).execute();
     if (others.length === 0) return [];
     await this.ctx.db.deleteFrom('session').where('user_id', '=', userId).where('sid', '<>', sid).execute();
     return others.map((o) => o.sid);

@@ -1,6 +1,6 @@
-import { DEFAULT_USER_AVATAR, UserStatus, type User, type UserInfo } from '../../domain/user.js';
 import { sql } from 'kysely';
 import type { UserSearchRow } from '../../domain/friend.js';
+import { DEFAULT_USER_AVATAR, UserStatus, type User, type UserInfo } from '../../domain/user.js';
 import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
 import { insertReturningId, precompiled, type Ctx } from './base.js';
 
@@ -35,7 +35,13 @@ const withSession = precompiled((db, id: number) =>
     .selectFrom('user')
     .leftJoin('session', 'session.user_id', 'user.id')
     .selectAll('user')
-    .select(['session.sid as s_sid', 'session.role as s_role', 'session.create_time as s_create_time', 'session.expires_at as s_expires_at', 'session.device as s_device'])
+    .select([
+      'session.sid as s_sid',
+      'session.role as s_role',
+      'session.create_time as s_create_time',
+      'session.expires_at as s_expires_at',
+      'session.device as s_device',
+    ])
     .where('user.id', '=', id),
 );
 
@@ -117,7 +123,14 @@ export class UserRepository implements UserRepo {
     const session =
       s_sid === null
         ? undefined
-        : { user_id: id, sid: s_sid, role: s_role ?? '', create_time: s_create_time ?? 0, expires_at: s_expires_at ?? 0, device: s_device ?? null };
+        : {
+            user_id: id,
+            sid: s_sid,
+            role: s_role ?? '',
+            create_time: s_create_time ?? 0,
+            expires_at: s_expires_at ?? 0,
+            device: s_device ?? null,
+          };
     return { user, session };
   }
 
