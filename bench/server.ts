@@ -28,6 +28,8 @@ export const BENCH_ENV = {
   WS_CONNECTS_PER_MINUTE: '0',
   WS_FRAMES_PER_MINUTE: '1000000',
   LOGIN_MAX_FAILURES_PER_IP: '100000',
+  // Every benchmark user registers from 127.0.0.1.
+  REGISTER_MAX_PER_IP_HOUR: '1000000',
   LOG_LEVEL: 'warn',
 } as const;
 

@@ -20,8 +20,6 @@ type Handler<S extends ParamSpec, A extends Access, R> = (
 
 /** What every route says about itself; `tags` and `auth` default to its file's (see `routes`). */
 interface Common<S extends ParamSpec, A extends Access> {
-  method: 'GET' | 'POST';
-  url: string;
   summary: string;
   description?: string;
   tags?: string[];
@@ -73,9 +71,11 @@ function fileResponse(file: FileAnswer) {
   return { description: file.description, content: { [type]: { schema: Type.String({ format: 'binary' }) } } };
 }
 
-function schemaOf(def: RouteDef<ParamSpec, TSchema, Access>, tags: string[], auth: Access) {
+type Method = 'GET' | 'POST';
+
+function schemaOf(method: Method, def: RouteDef<ParamSpec, TSchema, Access>, tags: string[], auth: Access) {
   const data = dataSchema(def);
-  const params = docSchemas(def.params, def.multipart ? 'GET' : def.method);
+  const params = docSchemas(def.params, def.multipart ? 'GET' : method);
   return {
     summary: def.summary,
     ...(def.description ? { description: def.description } : {}),
@@ -83,7 +83,7 @@ function schemaOf(def: RouteDef<ParamSpec, TSchema, Access>, tags: string[], aut
     ...(auth === 'token' ? { security: SECURITY } : {}),
     ...(def.multipart
       ? { consumes: ['multipart/form-data'], body: Type.Object(def.multipart) }
-      : def.method === 'POST'
+      : method === 'POST'
         ? { consumes: ['application/json', 'application/x-www-form-urlencoded'] }
         : {}),
     ...params,
@@ -105,15 +105,17 @@ function register<S extends ParamSpec, D extends TSchema, A extends Access>(
   app: FastifyInstance,
   authService: AuthService,
   defaults: { tags: string[]; auth: A },
+  method: Method,
+  url: string,
   def: RouteDef<S, D, A>,
 ): void {
   const auth = def.auth ?? defaults.auth;
   const tags = def.tags ?? defaults.tags;
   const any = def as unknown as RouteDef<ParamSpec, TSchema, Access>;
   app.route({
-    method: def.method,
-    url: def.url,
-    schema: schemaOf(any, tags, auth),
+    method,
+    url,
+    schema: schemaOf(method, any, tags, auth),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const caller = (auth === 'token' ? await authenticate(authService, req) : undefined) as CallerOf<A>;
       def.pre?.(req);
@@ -139,8 +141,12 @@ function register<S extends ParamSpec, D extends TSchema, A extends Access>(
 
 /**
  * The routes of one file, with its defaults (`tags`, `auth`) stated once:
- * `const add = routes(app, d.auth, { tags: ['friends'], auth: 'token' }); add({ … });`
+ * `const route = routes(app, d.auth, { tags: ['friends'], auth: 'token' }); route.post('/api/…', { … });`
  */
 export function routes<A extends Access>(app: FastifyInstance, authService: AuthService, defaults: { tags: string[]; auth: A }) {
-  return <S extends ParamSpec, D extends TSchema = TSchema>(def: RouteDef<S, D, A>): void => register(app, authService, defaults, def);
+  const on =
+    (method: Method) =>
+    <S extends ParamSpec, D extends TSchema = TSchema>(url: string, def: RouteDef<S, D, A>): void =>
+      register(app, authService, defaults, method, url, def);
+  return { get: on('GET'), post: on('POST') };
 }

@@ -13,18 +13,14 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
   const open = routes(app, d.auth, { tags: ['accounts'], auth: 'public' });
   const mine = routes(app, d.auth, { tags: ['accounts'], auth: 'token' });
 
-  open({
-    method: 'POST',
-    url: '/api/regChat',
+  open.post('/api/regChat', {
     summary: 'Register an account and log in (E01)',
     params: { username: newUsername, password },
     data: LoginView,
     handler: async (input, _c, req) => d.present.login(await d.auth.register(input, req.ip)),
   });
 
-  open({
-    method: 'POST',
-    url: '/api/loginChat',
+  open.post('/api/loginChat', {
     summary: 'Log in; ends any other session of the account (E02)',
     description: `Repeated failures for one username or address answer 429 "${failureText('loginThrottled')}".`,
     params: loginCredentials,
@@ -32,9 +28,7 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
     handler: async (input, _c, req) => d.present.login(await d.auth.login(input, req.ip)),
   });
 
-  mine({
-    method: 'POST',
-    url: '/api/chat/logout',
+  mine.post('/api/chat/logout', {
     summary: 'End the current session (E03)',
     params: {},
     data: Type.Literal(true),
@@ -44,9 +38,7 @@ export function accountRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  mine({
-    method: 'POST',
-    url: '/api/chat/setPassword',
+  mine.post('/api/chat/setPassword', {
     summary: 'Change the password (E41)',
     params: {
       oldpassword: p.str('原始密码', { required: true, max: 100 }),

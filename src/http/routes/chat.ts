@@ -7,11 +7,9 @@ import { MessageView } from '../schemas/message.js';
 
 /** E20 sendmessage, E22 chatGetmessageOffLine, E32 revokeMessage. */
 export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
-  const add = routes(app, d.auth, { tags: ['chat'], auth: 'token' });
+  const route = routes(app, d.auth, { tags: ['chat'], auth: 'token' });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/socket/sendmessage',
+  route.post('/api/chat/socket/sendmessage', {
     summary: 'Send a message to a user or a group (E20)',
     description:
       'The message is stored before the answer; the recipients get it over their WebSocket as ' +
@@ -27,18 +25,14 @@ export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
     handler: (input, c) => d.messages.send(c.user, input),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/chatGetmessageOffLine',
+  route.post('/api/chat/chatGetmessageOffLine', {
     summary: 'Push every message waiting for me to my WebSocket, in order, once (E22)',
     description: 'Answers "ok"; the messages themselves arrive over the socket.',
     params: {},
     ok: (_i, c) => d.messages.fetchOffline(c.user),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/revokeMessage',
+  route.post('/api/chat/revokeMessage', {
     summary: 'Revoke a message I sent less than 5 minutes ago (E32)',
     description:
       'The message is looked up in storage: it must exist in that conversation and be mine. Receivers get a `systemNotice` with `actionType: "revoke"` and the message id.',

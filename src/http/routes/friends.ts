@@ -19,28 +19,22 @@ const friendId = (desc: string) => ({ id: p.id(desc, { path: true }) });
 
 /** E04–E12, E17, E19, E33, E39, E40. */
 export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
-  const add = routes(app, d.auth, { tags: ['friends'], auth: 'token' });
+  const route = routes(app, d.auth, { tags: ['friends'], auth: 'token' });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/searchUser',
+  route.post('/api/chat/searchUser', {
     summary: 'Find registered users by username (E04)',
     params: { keyword: p.str('搜索关键词', { required: true, min: 1, max: 50 }) },
     data: Type.Array(SearchUserView),
     handler: ({ keyword }, c) => d.friends.search(c.user, keyword),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/applyfriend',
+  route.post('/api/chat/applyfriend', {
     summary: 'Ask a user to become my friend; they are notified (E05)',
     params: { friend_id: p.id('我申请添加的好友id'), nickname: p.str('我的昵称或者说明', { def: '', min: 1, max: 50 }) },
     ok: ({ friend_id, nickname }, c) => d.applies.apply(c.user, friend_id, nickname),
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/listapplyfriend/:page',
+  route.get('/api/chat/listapplyfriend/:page', {
     summary: 'Applications addressed to me, newest first (E06)',
     params: { page, limit: limit(10, 100) },
     data: ApplyListView,
@@ -50,9 +44,7 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/handleapply/:id',
+  route.post('/api/chat/handleapply/:id', {
     summary: 'Agree to, refuse or ignore an application addressed to me (E07)',
     params: {
       id: p.id('申请表的id', { path: true }),
@@ -62,43 +54,33 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     ok: ({ id, nickname, status }, c) => d.applies.handle(c.user, id, status, nickname),
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/goodfriendlist/:page',
+  route.get('/api/chat/goodfriendlist/:page', {
     summary: 'My contacts grouped by the initial of their name (E08)',
     params: { page, limit: limit(2000, 5000) },
     data: ContactListView,
     handler: ({ page: n, limit: size }, c) => d.friends.contacts(c.user, n, size),
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/getgoodfriendinfo/:id',
+  route.get('/api/chat/getgoodfriendinfo/:id', {
     summary: "A friend's profile and my entry for them (E09)",
     params: friendId('好友id'),
     data: FriendProfileView,
     handler: async ({ id }, c) => d.present.friendProfile(await d.friends.profile(c.user, id)),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/setblackgoodfriend/:id',
+  route.post('/api/chat/setblackgoodfriend/:id', {
     summary: 'Blacklist or un-blacklist a friend (E10)',
     params: friendId('好友id'),
     ok: ({ id }, c) => d.friends.toggleBlack(c.user, id),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/setstargoodfriend/:id',
+  route.post('/api/chat/setstargoodfriend/:id', {
     summary: 'Star or un-star a friend (E11)',
     params: friendId('好友id'),
     ok: ({ id }, c) => d.friends.toggleStar(c.user, id),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/setmeOrfriendCanSee/:id',
+  route.post('/api/chat/setmeOrfriendCanSee/:id', {
     summary: 'Feed visibility between me and a friend (E12)',
     params: {
       ...friendId('朋友id'),
@@ -108,27 +90,21 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     ok: ({ id, friendlookme, melookfriend }, c) => d.friends.setVisibility(c.user, id, friendlookme, melookfriend),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/isApplyfriend/:uuid',
+  route.post('/api/chat/isApplyfriend/:uuid', {
     summary: 'The pending application from this user to me (E17)',
     params: { uuid },
     data: ApplyView,
     handler: async ({ uuid: from }, c) => d.present.apply(await d.applies.pendingFrom(c.user, from)),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/ismygoodfriend/:id',
+  route.post('/api/chat/ismygoodfriend/:id', {
     summary: 'My entry for this user, when they are my friend and not blacklisted (E19)',
     params: friendId('朋友id'),
     data: FriendRowView,
     handler: ({ id }, c) => d.friends.isFriend(c.user, id),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/deletegoodfriend/:id',
+  route.post('/api/chat/deletegoodfriend/:id', {
     summary: 'Remove a friend on both sides, with every application between us (E33)',
     params: friendId('朋友id'),
     text: async ({ id }, c) => {
@@ -137,18 +113,14 @@ export function friendRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/getUserSetInfo',
+  route.post('/api/chat/getUserSetInfo', {
     summary: 'How a registered user accepts friends, and whether I am theirs (E39)',
     params: { userid: p.id('用户id') },
     data: UserSetInfoView,
     handler: ({ userid }, c) => d.friends.userSetInfo(c.user, userid),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/autoAddFriendAndAgree',
+  route.post('/api/chat/autoAddFriendAndAgree', {
     summary: 'Become friends at once with a user who accepts everyone (E40)',
     params: { friend_id: p.id('我申请添加的好友id'), nickname: p.str('说明', { def: '', min: 1, max: 50 }) },
     ok: ({ friend_id, nickname }, c) => d.applies.autoAdd(c.user, friend_id, nickname),

@@ -10,11 +10,9 @@ const HTTP_URL = /^https?:\/\/[^\s]+$/i;
 
 /** E21, E23–E29, E35–E38. */
 export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
-  const add = routes(app, d.auth, { tags: ['groups'], auth: 'token' });
+  const route = routes(app, d.auth, { tags: ['groups'], auth: 'token' });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/group/create',
+  route.post('/api/chat/group/create', {
     summary: 'Create a group with some of my contacts (E21)',
     description: '`userIds` are contact entry ids (the `id` of goodfriendlist rows), as a JSON array or comma-separated text.',
     // No desc in the original's rule: its messages name the key itself (userIds不能为空).
@@ -22,59 +20,45 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     ok: ({ userIds }, c) => d.groups.create(c.user, userIds),
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/grouplist/:page',
+  route.get('/api/chat/grouplist/:page', {
     summary: 'Groups I am an active member of, newest first (E23)',
     params: { page, limit: limit(30, 100) },
     data: GroupListView,
     handler: ({ page: n, limit: size }, c) => d.groups.list(c.user, n, size),
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/groupinfo/:id',
+  route.get('/api/chat/groupinfo/:id', {
     summary: 'A group with its active members (E24)',
     params: { id: p.id('群id', { path: true }) },
     data: GroupInfoView,
     handler: async ({ id }) => d.present.groupInfo(await d.groups.info(id)),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupUpdateName',
+  route.post('/api/chat/groupUpdateName', {
     summary: 'Rename my group; members are told (E25)',
     params: { id: groupId, name: p.str('群名称', { required: true, min: 1, max: 20 }) },
     ok: ({ id, name }, c) => d.groups.update(c.user, id, { name }),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupremark',
+  route.post('/api/chat/groupremark', {
     summary: "Set my group's announcement; members are told (E26)",
     params: { id: groupId, remark: p.str('群公告', { required: true, min: 1, max: 500 }) },
     ok: ({ id, remark }, c) => d.groups.update(c.user, id, { remark }),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupnickname',
+  route.post('/api/chat/groupnickname', {
     summary: 'My name inside a group (E27)',
     params: { id: groupId, nickname: p.str('群昵称', { required: true, min: 1, max: 20 }) },
     ok: ({ id, nickname }, c) => d.groups.setNickname(c.user, id, nickname),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupDeleteOrQuit',
+  route.post('/api/chat/groupDeleteOrQuit', {
     summary: 'Dissolve my group, or leave a group (E28)',
     params: { id: groupId },
     ok: ({ id }, c) => d.groups.leaveOrDissolve(c.user, id),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupDeleteUser',
+  route.post('/api/chat/groupDeleteUser', {
     summary: 'Remove a member from my group (E35)',
     params: { group_id: groupId, user_id: p.id('群成员id') },
     text: async ({ group_id, user_id }, c) => {
@@ -83,9 +67,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupInviteUser',
+  route.post('/api/chat/groupInviteUser', {
     summary: 'Join a group myself, or invite a user as a member (E36)',
     description:
       'The caller is the inviter (or the joiner when `user_id` is the caller); `inviteuser_id` is accepted for compatibility and ignored. ' +
@@ -99,9 +81,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     text: ({ group_id, user_id, addGroupDesc }, c) => d.groupJoins.join(c.user, { groupId: group_id, userId: user_id, desc: addGroupDesc }),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupAddUserSet',
+  route.post('/api/chat/groupAddUserSet', {
     summary: "Set my group's join policy, 0–10 (E37)",
     params: { group_id: groupId, addGroupSet: p.int('进群设置属性值', { required: true, min: 0, max: 10 }) },
     text: async ({ group_id, addGroupSet }, c) => {
@@ -110,9 +90,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/groupAgreeOrNo',
+  route.post('/api/chat/groupAgreeOrNo', {
     summary: 'Admit or turn away a user waiting to join my group (E38)',
     params: {
       group_id: groupId,
@@ -125,9 +103,7 @@ export function groupRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'GET',
-    url: '/api/chat/groupQrcode/:id',
+  route.get('/api/chat/groupQrcode/:id', {
     summary: 'QR code (PNG) to join a group I am in, or to add a user as a friend (E29)',
     description: 'The token may be given as a query parameter, so the URL works as an image source.',
     params: {

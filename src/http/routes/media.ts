@@ -81,11 +81,9 @@ function imageClassId(req: FastifyRequest, part: FilePart): number {
 
 /** E30a uploadStreamSingleToServerDiy, E30b uploadAliyun, E31 getVideoScreenshot. */
 export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
-  const add = routes(app, d.auth, { tags: ['media'], auth: 'token' });
+  const route = routes(app, d.auth, { tags: ['media'], auth: 'token' });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/uploadStreamSingleToServerDiy/:diydir',
+  route.post('/api/chat/uploadStreamSingleToServerDiy/:diydir', {
     summary: 'Upload a file to this server (E30a)',
     description:
       '`diydir` `a_b` stores under `/public/uploads/Diy/a/b/<YYYYMMDD>/`. Images, audio, video and PDF/Office files, checked on content.',
@@ -100,9 +98,7 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
     },
   });
 
-  add({
-    method: 'POST',
-    url: '/api/chat/uploadAliyun',
+  route.post('/api/chat/uploadAliyun', {
     summary: 'Upload an image to object storage (E30b)',
     description: 'The file field must be named `img`; `imageClassId` (query) or `image_class_id` (field) is echoed back.',
     // Documentation only: read by `imageClassId` above.
@@ -121,9 +117,7 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
   });
 
   // Checked by hand in the original: its failures are 400s with their own messages (`invalid`).
-  add({
-    method: 'POST',
-    url: '/api/chat/getVideoScreenshot',
+  route.post('/api/chat/getVideoScreenshot', {
     summary: 'A frame of a video as an image (E31)',
     description: 'Reads only videos uploaded here (`/public/uploads/...`) or on hosts in SCREENSHOT_ALLOWED_HOSTS. Needs ffmpeg.',
     params: {

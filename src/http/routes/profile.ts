@@ -10,26 +10,20 @@ export function profileRoutes(app: FastifyInstance, d: HttpDeps): void {
   const open = routes(app, d.auth, { tags: ['profile'], auth: 'public' });
   const mine = routes(app, d.auth, { tags: ['profile'], auth: 'token' });
 
-  open({
-    method: 'GET',
-    url: '/api/userinfo/:uuid',
+  open.get('/api/userinfo/:uuid', {
     summary: 'Public profile of a user; data is null when there is none (E16)',
     params: { uuid },
     data: PublicProfileView,
     handler: async ({ uuid }) => d.present.publicProfile(await d.users.publicProfile(uuid)),
   });
 
-  mine({
-    method: 'POST',
-    url: '/api/chat/userset',
+  mine.post('/api/chat/userset', {
     summary: 'Save my settings text, e.g. who may message me (E18)',
     params: { userset: p.str('用户设置', { required: true, min: 2, max: 10000 }) },
     ok: ({ userset }, c) => d.users.saveUserset(c.user.id, userset),
   });
 
-  mine({
-    method: 'POST',
-    url: '/api/chat/updateUserinfo',
+  mine.post('/api/chat/updateUserinfo', {
     summary: 'Change one profile field: nickname, avatar or invite_confirm (E34)',
     params: {
       fieldname: p.str('修改类型', { required: true, min: 1, max: 30 }),

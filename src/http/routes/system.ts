@@ -13,7 +13,7 @@ const sameText = (a: string, b: string): boolean => {
 
 /** /healthz and /metrics: public, for probes and scrapers. */
 export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsToken: string | undefined }): void {
-  const add = routes(app, d.auth, { tags: ['system'], auth: 'public' });
+  const route = routes(app, d.auth, { tags: ['system'], auth: 'public' });
 
   /** With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` may read the metrics. */
   const requireMetricsToken = (req: FastifyRequest): void => {
@@ -21,9 +21,7 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
     if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw failure('metricsForbidden');
   };
 
-  add({
-    method: 'GET',
-    url: '/healthz',
+  route.get('/healthz', {
     summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
     params: {},
     responses: { 503: Fail },
@@ -32,9 +30,7 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
     },
   });
 
-  add({
-    method: 'GET',
-    url: '/metrics',
+  route.get('/metrics', {
     summary: 'Prometheus metrics of this node',
     description: 'With METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.',
     params: {},

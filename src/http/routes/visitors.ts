@@ -32,11 +32,9 @@ const SIGNED = 'Requires the `X-Security-Sign` header: lower-case hex SHA-256 of
 
 /** E13 visitorRegister, E14 visitorregChat, E15 visitorloginChat. */
 export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
-  const add = routes(app, d.auth, { tags: ['visitors'], auth: 'public' });
+  const route = routes(app, d.auth, { tags: ['visitors'], auth: 'public' });
 
-  add({
-    method: 'POST',
-    url: '/api/visitorRegister',
+  route.post('/api/visitorRegister', {
     summary: 'Start a visitor session for a device, creating its visitor account on first use (E13)',
     description: SIGNED,
     pre: requireSign,
@@ -52,9 +50,7 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
       d.present.login(await d.visitors.register(signed({ deviceId, timestamp }, req), info)),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/visitorregChat',
+  route.post('/api/visitorregChat', {
     summary: "Upgrade the device's visitor account to a registered one, keeping its data (E14)",
     description: SIGNED,
     pre: requireSign,
@@ -64,9 +60,7 @@ export function visitorRoutes(app: FastifyInstance, d: HttpDeps): void {
       d.present.login(await d.visitors.upgrade(signed(dev, req), { username, password: pw })),
   });
 
-  add({
-    method: 'POST',
-    url: '/api/visitorloginChat',
+  route.post('/api/visitorloginChat', {
     summary: 'Log in to a registered account from a visitor device (E15)',
     description: SIGNED,
     pre: requireSign,
