@@ -66,6 +66,17 @@ export const memberName = (m: Pick<Membership, 'nickname'> | undefined, u: { nic
 export const memberAvatar = (m: Pick<Membership, 'avatar'> | undefined, u: { avatar: string | null }): string =>
   m?.avatar || u.avatar || '';
 
+/** A membership's columns but its time, in the order the original renders them. */
+const memberColumns = (m: Membership) => ({
+  id: m.id,
+  group_id: m.group_id,
+  user_id: m.user_id,
+  nickname: m.nickname,
+  avatar: m.avatar,
+  status: m.status,
+  order: m.order,
+});
+
 /** The group as it travels inside pushed messages: the row with local `create_time`, members where given. */
 export function groupObject(group: Group, tzOffsetMinutes: number, members?: Membership[], fields: 'full' | 'short' = 'full') {
   const base = {
@@ -80,15 +91,7 @@ export function groupObject(group: Group, tzOffsetMinutes: number, members?: Mem
     group_users:
       fields === 'short'
         ? list.map((m) => ({ group_id: m.group_id, user_id: m.user_id, nickname: m.nickname, avatar: m.avatar }))
-        : list.map((m) => ({
-            id: m.id,
-            group_id: m.group_id,
-            user_id: m.user_id,
-            nickname: m.nickname,
-            avatar: m.avatar,
-            status: m.status,
-            order: m.order,
-          })),
+        : list.map(memberColumns),
   };
 }
 
@@ -112,13 +115,7 @@ export function groupForJoin(group: Group, tzOffsetMinutes: number, before: Memb
 /** A membership row as the original's models render it: local `create_time` and the `groupId` association artefact. */
 const memberRow = (m: Membership, tzOffsetMinutes: number) => ({
   create_time: formatLocalTime(m.create_time, tzOffsetMinutes),
-  id: m.id,
-  group_id: m.group_id,
-  user_id: m.user_id,
-  nickname: m.nickname,
-  avatar: m.avatar,
-  status: m.status,
-  order: m.order,
+  ...memberColumns(m),
   groupId: m.group_id,
 });
 
