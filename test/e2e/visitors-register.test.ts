@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { chatset, fail, ISO, LOCAL, ok, send, sendOk, setUserset } from '../helpers/chat.js';
+import { LOGIN_KEYS } from '../helpers/client.js';
 import { describeEachDialect } from '../helpers/dialects.js';
 import { ManualClock } from '../helpers/server.js';
 import { newDevice, VisitorClient } from '../helpers/visitor-client.js';
@@ -8,39 +9,6 @@ import { newDevice, VisitorClient } from '../helpers/visitor-client.js';
 /** E13 visitorRegister (spec §7.4), the rights of its token (§1.6) and visitor senders in E20 (§8.1). */
 const NO_RIGHT = fail('您没有权限访问，请先注册或登录');
 const TOKEN_INVALID = fail('Token 令牌不合法！');
-/** Every `user` column but the password, plus the token (E02). */
-const LOGIN_KEYS = [
-  'id',
-  'uuid',
-  'username',
-  'nickname',
-  'avatar',
-  'devicefingeruuid',
-  'uniplatform',
-  'devicemodel',
-  'deviceos',
-  'devicebrand',
-  'userset',
-  'invite_confirm',
-  'mobile',
-  'email',
-  'status',
-  'last_login',
-  'last_login_ip',
-  'register_time',
-  'register_ip',
-  'is_deleted',
-  'wechat_openid',
-  'qq_openid',
-  'weibo_uid',
-  'role',
-  'is_email_verified',
-  'is_mobile_verified',
-  'order',
-  'create_time',
-  'update_time',
-  'token',
-].sort();
 const clock = new ManualClock();
 /** An 8-character prefix of letters and digits, mixed case. */
 const prefix8 = () => `Ab${randomBytes(3).toString('hex')}`;

@@ -59,3 +59,37 @@ export class Client {
     return res.body.data;
   }
 }
+
+/** Every `user` column but the password, plus the token (E02). */
+export const LOGIN_KEYS = [
+  'id',
+  'uuid',
+  'username',
+  'nickname',
+  'avatar',
+  'devicefingeruuid',
+  'uniplatform',
+  'devicemodel',
+  'deviceos',
+  'devicebrand',
+  'userset',
+  'invite_confirm',
+  'mobile',
+  'email',
+  'status',
+  'last_login',
+  'last_login_ip',
+  'register_time',
+  'register_ip',
+  'is_deleted',
+  'wechat_openid',
+  'qq_openid',
+  'weibo_uid',
+  'role',
+  'is_email_verified',
+  'is_mobile_verified',
+  'order',
+  'create_time',
+  'update_time',
+  'token',
+].sort();
