@@ -1,5 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
+import pluginVue from 'eslint-plugin-vue';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const drivers = ['better-sqlite3', 'pg', 'mysql2', 'mysql2/*'];
@@ -115,4 +117,26 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  ...webClient(),
 );
+
+/**
+ * The browser client (web/): Vue's recommended rules without its layout rules (Prettier lays
+ * out), TypeScript in .vue files, browser globals; the server's layer rules above name src/ only.
+ */
+function webClient() {
+  const code = ['web/**/*.ts', 'web/**/*.vue'];
+  return [
+    ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: c.files ? ['web/**/*.vue'] : code })),
+    { ...pluginVue.configs['no-layout-rules'], files: code },
+    {
+      files: ['web/**/*.vue'],
+      languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+      // As in .ts files: the compiler (vue-tsc) finds undefined names, with types in view.
+      rules: { 'no-undef': 'off' },
+    },
+    { files: code, languageOptions: { globals: { ...globals.browser } } },
+    // The browser tests and the Vite config run in Node.
+    { files: ['web/e2e/**/*.ts', 'web/vite.config.ts'], languageOptions: { globals: { ...globals.node } }, rules: { 'no-console': 'off' } },
+  ];
+}

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * All settings come from environment variables; this is the only module that reads them.
@@ -72,6 +73,8 @@ export interface Config {
   };
   /** Serve the API documentation (`/docs`, `/openapi.json`). */
   docsEnabled: boolean;
+  /** Serve the built browser client (`npm run build:web`) from `root` at `/`. */
+  web: { enabled: boolean; root: string };
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser: '*' for any. */
@@ -93,6 +96,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const SEED_VISITOR_SALT = '45ncashdaksh2!#@3nxjdas*_259';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** The package's dist/web: this module is src/config.ts under tsx and dist/config.js when built, one level below the package either way. */
+const PACKAGE_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 
 export const KNOWN_KEYS = [
   'PORT',
@@ -136,6 +141,8 @@ export const KNOWN_KEYS = [
   'SHUTDOWN_GRACE_SECONDS',
   'DOCS_ENABLED',
   'METRICS_TOKEN',
+  'WEB_ENABLED',
+  'WEB_ROOT',
 ] as const;
 
 /** Reads values one by one, collecting problems instead of stopping at the first. */
@@ -347,6 +354,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       socketsPerUser: r.int('WS_SOCKETS_PER_USER', 64, 1, 10_000),
     },
     docsEnabled: r.bool('DOCS_ENABLED', true),
+    web: { enabled: r.bool('WEB_ENABLED', true), root: path.resolve(r.str('WEB_ROOT', PACKAGE_WEB_ROOT)) },
     metricsToken: r.raw('METRICS_TOKEN'),
     corsOrigins: parseOrigins(r),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_SECONDS', 5, 0, 600) * 1000,

@@ -53,6 +53,7 @@ export async function createHttp(
       uploadsRoot: infra.uploadsRoot,
       corsOrigins: config.corsOrigins,
       docs: config.docsEnabled,
+      webRoot: config.web.enabled ? config.web.root : undefined,
       metricsToken: config.metricsToken,
       observe: (method, route, status, seconds) => metrics.http.observe({ method, route, status: String(status) }, seconds),
     },

@@ -8,6 +8,7 @@ import { installErrorHandling } from './errors.js';
 import { bodies } from './plugins/bodies.js';
 import { openapi } from './plugins/openapi.js';
 import { uploads } from './plugins/uploads.js';
+import { web } from './plugins/web.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
 import { friendRoutes } from './routes/friends.js';
@@ -32,6 +33,8 @@ export interface HttpOptions {
   corsOrigins: '*' | string[];
   /** Serve `/docs` and `/openapi.json`. */
   docs: boolean;
+  /** Folder of the built browser client served at `/`; undefined: not served. */
+  webRoot: string | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
   /** Told of every answered request (route pattern, not the raw URL). */
@@ -86,7 +89,7 @@ function fastifyOptions(opts: HttpOptions): FastifyServerOptions & { serverFacto
   };
 }
 
-/** The HTTP API: settings, error handling, request bodies, uploads, the OpenAPI document, then the routes. */
+/** The HTTP API: settings, error handling, request bodies, uploads, the OpenAPI document, the routes, then the web client. */
 export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(opts));
   app.setValidatorCompiler(() => () => true);
@@ -109,5 +112,6 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   visitorRoutes(app, deps);
   groupRoutes(app, deps);
   mediaRoutes(app, deps);
+  if (opts.webRoot !== undefined) await web(app, opts.webRoot);
   return app;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
@@ -48,6 +49,7 @@ describe('loadConfig defaults', () => {
       },
       corsOrigins: '*',
       shutdownGraceMs: 5000,
+      web: { enabled: true, root: fileURLToPath(new URL('../../dist/web', import.meta.url)) },
       unknownKeys: [],
     });
     expect(Object.isFrozen(c)).toBe(true);
@@ -85,6 +87,8 @@ describe('loadConfig defaults', () => {
       WS_SOCKETS_PER_USER: '4',
       CORS_ORIGINS: 'https://a.example, http://b.example:8080',
       SHUTDOWN_GRACE_SECONDS: '0',
+      WEB_ENABLED: 'false',
+      WEB_ROOT: '/srv/natter-web',
       S3_ENDPOINT: 'http://127.0.0.1:9000',
       S3_BUCKET: 'b',
       S3_ACCESS_KEY_ID: 'k',
@@ -113,6 +117,7 @@ describe('loadConfig defaults', () => {
       ws: { socketsPerUser: 4 },
       corsOrigins: ['https://a.example', 'http://b.example:8080'],
       shutdownGraceMs: 0,
+      web: { enabled: false, root: '/srv/natter-web' },
       s3: {
         endpoint: 'http://127.0.0.1:9000',
         bucket: 'b',
