@@ -109,7 +109,7 @@ export async function upload(
   if (o.file)
     form.append(
       o.file.field ?? 'file',
-      new Blob([o.file.data], { type: o.file.type ?? 'application/octet-stream' }),
+      new Blob([new Uint8Array(o.file.data)], { type: o.file.type ?? 'application/octet-stream' }),
       o.file.name ?? 'upload.bin',
     );
   const res = await fetch(s.url + route, { method: 'POST', headers: o.token ? { token: o.token } : {}, body: form });
