@@ -5,6 +5,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The token the request carried: a session that ended is only acted on if it is still the current one. */
+    readonly token: string | null = null,
   ) {
     super(message);
   }
@@ -49,10 +51,8 @@ async function call<T>(method: 'GET' | 'POST', path: string, body: BodyInit | un
   const json: unknown = await res.json().catch(() => undefined);
   if (!isEnvelope(json)) throw new NetworkError(`HTTP ${res.status}`);
   if (res.ok && json.msg === 'ok') return json.data as T;
-  if (res.status >= 500 || res.status === 429) {
-    throw new ApiError(res.status, typeof json.data === 'string' ? json.data : `HTTP ${res.status}`);
-  }
-  throw new ApiError(res.status, typeof json.data === 'string' ? json.data : JSON.stringify(json.data));
+  const text = typeof json.data === 'string' ? json.data : res.status >= 500 ? `HTTP ${res.status}` : JSON.stringify(json.data);
+  throw new ApiError(res.status, text, opts.token ?? null);
 }
 
 export const http = {

@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { encode, extraOf } from '../api/content.js';
-import { chat as api } from '../api/endpoints.js';
+import { chat as api, friends, groups as groupsApi } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { uuid4 } from '../api/sign.js';
 import type { ChatType, WireMessage } from '../api/types.js';
@@ -57,8 +57,22 @@ export const useChat = defineStore('chat', () => {
     return (history ??= await openHistory());
   }
 
+  /**
+   * Settles once the account's conversations are in memory: opening a conversation or taking a
+   * pushed message before would build its entry from nothing and overwrite the stored one.
+   */
+  let loaded: Promise<void> = Promise.resolve();
+
   /** Loads this account's conversations (called whenever the account changes). */
   async function load(owner: number): Promise<void> {
+    loaded = readConversations(owner).catch(() => undefined);
+    await loaded;
+    // The conversation on screen now shows this account's messages (it gets no list entry: it was
+    // opened by the account before).
+    if (activeConv.value && loadedOwner === owner) await open(activeConv.value, undefined, false);
+  }
+
+  async function readConversations(owner: number): Promise<void> {
     loadedOwner = owner;
     conversations.value = {};
     messages.value = [];
@@ -66,7 +80,6 @@ export const useChat = defineStore('chat', () => {
     const rows = await (await db()).conversations(owner);
     if (loadedOwner !== owner) return;
     conversations.value = Object.fromEntries(rows.map((c) => [c.conv, c]));
-    if (activeConv.value) await open(activeConv.value);
   }
 
   function isActive(conv: string): boolean {
@@ -101,6 +114,7 @@ export const useChat = defineStore('chat', () => {
   }
 
   async function accept(w: WireMessage): Promise<void> {
+    await loaded;
     const me = session.me;
     if (!me) return;
     lastPush.value = w;
@@ -126,8 +140,10 @@ export const useChat = defineStore('chat', () => {
   }
 
   /** Opens a conversation (creating its list entry when it starts here). */
-  async function open(conv: string, label?: { name: string; avatar: string }): Promise<void> {
+  async function open(conv: string, label?: { name: string; avatar: string }, create = true): Promise<void> {
     activeConv.value = conv;
+    await loaded;
+    if (activeConv.value !== conv) return;
     const me = session.me;
     const rows = me ? await (await db()).messages(me, conv) : [];
     if (activeConv.value !== conv) return;
@@ -135,20 +151,45 @@ export const useChat = defineStore('chat', () => {
     messages.value = rows.map((m) => (m.state === 'sending' && !inFlight.has(m.key) ? { ...m, state: 'failed' } : m));
     const prev = conversations.value[conv];
     if (prev && prev.unread > 0) await saveConv({ ...prev, unread: 0 });
-    if (!prev && label && me) {
-      const [chatType, peer] = conv.split(':') as [ChatType, string];
+    const [chatType, peer] = conv.split(':') as [ChatType | 'notice', string];
+    // A conversation opened by its address alone (a bookmark, a reload, a link without a label)
+    // still gets its list entry, or there would be nothing to send into; its label comes from the
+    // server.
+    if (create && !prev && me && (chatType === 'single' || chatType === 'group') && /^[1-9]\d*$/.test(peer)) {
       await saveConv({
         owner: me,
         conv,
         chatType,
         peerId: Number(peer),
-        name: label.name,
-        avatar: label.avatar,
+        name: label?.name ?? '',
+        avatar: label?.avatar ?? '',
         preview: '',
         previewKind: 'text',
         time: Date.now(),
         unread: 0,
       });
+      if (!label?.name) void labelFromServer(conv, chatType, Number(peer));
+    }
+  }
+
+  /** The name and picture of a conversation that was opened without them (a friend's, a group's). */
+  async function labelFromServer(conv: string, chatType: ChatType, peer: number): Promise<void> {
+    try {
+      let name: string;
+      let avatar: string;
+      if (chatType === 'group') {
+        const g = await groupsApi.info(session.token, peer);
+        name = g.name;
+        avatar = g.avatar ?? '';
+      } else {
+        const f = await friends.info(session.token, peer);
+        name = f.nickname || f.friendinfo.nickname || f.friendinfo.username;
+        avatar = f.friendinfo.avatar ?? '';
+      }
+      const c = conversations.value[conv];
+      if (c && !c.name) await saveConv({ ...c, name, avatar: c.avatar || avatar });
+    } catch {
+      // Not a friend (or no longer in the group): the first message names the conversation.
     }
   }
 
@@ -235,9 +276,10 @@ export const useChat = defineStore('chat', () => {
       retryOnReconnect.delete(m.key);
       await replaceLocal(m, { ...ready, ...sent, key: sent.id, owner: m.owner, conv: m.conv, state: 'sent', mine: true });
     } catch (e) {
-      if (e instanceof ApiError && e.sessionEnded) session.sessionEnded();
-      else if (e instanceof ApiError && e.status < 500) ui.fail(e);
-      else retryOnReconnect.add(m.key);
+      if (!session.endedBy(e)) {
+        if (e instanceof ApiError && e.status < 500) ui.fail(e);
+        else retryOnReconnect.add(m.key);
+      }
       await track({ ...ready, state: 'failed' });
     } finally {
       inFlight.delete(m.key);
@@ -299,7 +341,7 @@ export const useChat = defineStore('chat', () => {
       await api.fetchOffline(session.token);
       await resendFailed();
     } catch (e) {
-      if (e instanceof ApiError && e.sessionEnded) session.sessionEnded();
+      session.endedBy(e);
     }
   }
 

@@ -2,7 +2,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { friends as api, type FriendFlags } from '../api/endpoints.js';
-import { ApiError } from '../api/http.js';
 import type { Apply, FriendRow } from '../api/types.js';
 import { useChat } from './chat.js';
 import { useSession } from './session.js';
@@ -124,7 +123,7 @@ export const useContacts = defineStore('contacts', () => {
       pendingCount.value = ap.pendingCount;
       loaded.value = true;
     } catch (e) {
-      if (e instanceof ApiError && e.sessionEnded) session.sessionEnded();
+      session.endedBy(e);
     }
   }
 

@@ -2,7 +2,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { groups as api } from '../api/endpoints.js';
-import { ApiError } from '../api/http.js';
 import type { Group, GroupMember, WireMessage } from '../api/types.js';
 import { useChat } from './chat.js';
 import type { Conversation } from './model.js';
@@ -115,7 +114,7 @@ export const useGroups = defineStore('groups', () => {
       list.value = await api.list(session.token);
       loaded.value = true;
     } catch (e) {
-      if (e instanceof ApiError && e.sessionEnded) session.sessionEnded();
+      session.endedBy(e);
     }
   }
 

@@ -5,7 +5,6 @@
  */
 import { defineStore } from 'pinia';
 import { accounts, chat, friends } from '../api/endpoints.js';
-import { ApiError } from '../api/http.js';
 import { useSession } from './session.js';
 
 /** 0 = not allowed (must be friends / logged in), 1 = one message before being friends, 2 = unrestricted. */
@@ -92,7 +91,7 @@ export const useMe = defineStore('me', () => {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof ApiError && e.sessionEnded) session.sessionEnded();
+      session.endedBy(e);
       throw e;
     }
   }

@@ -116,9 +116,15 @@ export const useSession = defineStore('session', () => {
     await start();
   }
 
-  /** An HTTP answer said the session is gone: same as the socket saying so. */
-  function sessionEnded(): void {
-    if (account.value) void onSignedOut('ended');
+  /**
+   * Whether `e` is an answer saying the request's session is gone. If that session is the current
+   * one, the device is signed out as when the socket says so; an answer to a request made before
+   * sign-in or for an account since replaced changes nothing.
+   */
+  function endedBy(e: unknown): boolean {
+    if (!(e instanceof ApiError) || !e.sessionEnded) return false;
+    if (e.token !== null && e.token === token.value) void onSignedOut('ended');
+    return true;
   }
 
   function patchAccount(fields: Partial<Account>): void {
@@ -146,7 +152,7 @@ export const useSession = defineStore('session', () => {
     login,
     register,
     logout,
-    sessionEnded,
+    endedBy,
     patchAccount,
     onHandlers,
   };
