@@ -1,35 +1,27 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { describeBrowser, openHarness, type Harness } from './harness.js';
-import { DESKTOP, docShot, expectNotice, PATIENT, person, post, signIn, tab, toast, tokenOf } from './social.js';
+import { expect, it } from 'vitest';
+import { describeBrowser, useHarness } from './harness.js';
+import { DESKTOP, docShot, expectNotice, person, post, signIn, tab, toast, tokenOf } from './social.js';
 
 /** Friends in real browsers: search, request, approval, the friend's page (star, blacklist), deleting. */
 
 describeBrowser('web contacts', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    vi.setConfig(PATIENT);
-    h = await openHarness();
-  });
-  afterAll(async () => {
-    vi.resetConfig();
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('A finds B, asks to be friends, B approves; both see each other; A stars, blacklists, then deletes B', async () => {
-    const a = await person(h, '张伟', { username: 'zhangwei' });
+    const a = await person(h(), '张伟', { username: 'zhangwei' });
     // B approves friend requests (invite_confirm 1): adding her takes a request.
-    const b = await person(h, '李娜', { username: 'lina_1992', inviteConfirm: 1 });
+    const b = await person(h(), '李娜', { username: 'lina_1992', inviteConfirm: 1 });
     // A few friends A already has, for a contact list that looks like one.
     const others = [
-      await person(h, '王芳', { username: 'wangfang' }),
-      await person(h, '刘洋', { username: 'liuyang88' }),
-      await person(h, '陈静', { username: 'chenjing' }),
-      await person(h, '赵磊', { username: 'zhaolei' }),
+      await person(h(), '王芳', { username: 'wangfang' }),
+      await person(h(), '刘洋', { username: 'liuyang88' }),
+      await person(h(), '陈静', { username: 'chenjing' }),
+      await person(h(), '赵磊', { username: 'zhaolei' }),
     ];
-    await h.befriend(a, ...others);
+    await h().befriend(a, ...others);
 
-    const alice = await signIn(h, a, { viewport: DESKTOP });
-    const bob = await signIn(h, b, { viewport: DESKTOP });
+    const alice = await signIn(h(), a, { viewport: DESKTOP });
+    const bob = await signIn(h(), b, { viewport: DESKTOP });
 
     // A: 通讯录 → ＋ → search B by username → 加好友 → a request with a message.
     await tab(alice.page, 'contacts');
@@ -80,7 +72,7 @@ describeBrowser('web contacts', () => {
     expect(await black.isChecked()).toBe(false);
     const token = await tokenOf(alice.page);
     const flags = async () => {
-      const res = await post(h, token, `/api/chat/ismygoodfriend/${b.id}`);
+      const res = await post(h(), token, `/api/chat/ismygoodfriend/${b.id}`);
       return res.status === 200 ? { star: res.body.data.ismystarfriend, black: res.body.data.isblack } : res.body.data;
     };
     expect(await flags()).toEqual({ star: 0, black: 0 });

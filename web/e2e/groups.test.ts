@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { describeBrowser, openHarness, type Harness } from './harness.js';
+import { expect, it } from 'vitest';
+import { describeBrowser, useHarness } from './harness.js';
 import {
-  accountOf,
   DESKTOP,
   docShot,
   expectNotice,
-  PATIENT,
   person,
   PHONE,
   say,
   shownMessages,
   signIn,
+  storedAccount,
   tab,
   toast,
   type Shown,
@@ -19,24 +18,16 @@ import {
 /** Group chat in real browsers: three people create, talk, rename, announce, leave; a guest asks to join by the QR link. */
 
 describeBrowser('web groups', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    vi.setConfig(PATIENT);
-    h = await openHarness();
-  });
-  afterAll(async () => {
-    vi.resetConfig();
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('create from contacts, talk in order on three screens, rename and announce, leave, approve a guest who scanned the QR code', async () => {
-    const a = await person(h, '张伟', { username: 'zhangwei' });
-    const b = await person(h, '李娜', { username: 'lina_1992' });
-    const c = await person(h, '王芳', { username: 'wangfang' });
-    await h.befriend(a, b, c);
-    const alice = await signIn(h, a, { viewport: DESKTOP });
-    const bob = await signIn(h, b, { viewport: DESKTOP });
-    const carol = await signIn(h, c, { viewport: PHONE });
+    const a = await person(h(), '张伟', { username: 'zhangwei' });
+    const b = await person(h(), '李娜', { username: 'lina_1992' });
+    const c = await person(h(), '王芳', { username: 'wangfang' });
+    await h().befriend(a, b, c);
+    const alice = await signIn(h(), a, { viewport: DESKTOP });
+    const bob = await signIn(h(), b, { viewport: DESKTOP });
+    const carol = await signIn(h(), c, { viewport: PHONE });
 
     // A: 群聊 → 发起群聊 → pick B and C → create: the group's conversation opens with the notice.
     await tab(alice.page, 'groups');
@@ -113,15 +104,15 @@ describeBrowser('web groups', () => {
     await alice.page.locator(`a[href="#/group/${gid}"]`).click();
     await alice.page.locator('[data-test=group-policy]').selectOption('1');
     await toast(alice.page, '设置成功');
-    const guest = await h.newUser({
+    const guest = await h().newUser({
       viewport: PHONE,
       path: `/#/pages/setpageInfo/setpageInfo?action=autoAddGroup&chatType=group&id=${gid}`,
     });
     await expect.poll(() => guest.page.locator('[data-test=group-name]').textContent()).toBe('周末爬山小分队');
     await guest.page.locator('[data-test=group-join]').click();
     await toast(guest.page, '等待群主同意');
-    const guestId = (await accountOf(guest.page))!.id;
-    expect((await accountOf(guest.page))!.role).toBe('visitor');
+    const guestId = (await storedAccount(guest.page))!.id;
+    expect((await storedAccount(guest.page))!.role).toBe('visitor');
 
     // A sees the request on the group's page and approves it: the guest is a member, on both screens.
     const request = alice.page.locator(`[data-test=group-pending][data-id="${guestId}"]`);

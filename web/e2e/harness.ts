@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { describe, expect, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, vi } from 'vitest';
 import { send, type Account } from '../../test/helpers/chat.js';
 import type { Answer, Client } from '../../test/helpers/client.js';
 import { tempDir } from '../../test/helpers/databases.js';
@@ -15,10 +15,8 @@ import { BROWSER_REQUIRED, CHROMIUM, REPO, WEB_DIST } from './build.js';
  * driven by playwright-core, and HTTP helpers to set up users quickly. A suite:
  *
  *   describeBrowser('chat', () => {
- *     let h: Harness;
- *     beforeAll(async () => (h = await openHarness()));
- *     afterAll(() => h?.close());
- *     it('…', async () => { const alice = await h.newUser(); … alice.expectNoErrors(); });
+ *     const h = useHarness();
+ *     it('…', async () => { const alice = await h().newUser(); … alice.expectNoErrors(); });
  *   });
  */
 
@@ -244,5 +242,31 @@ export async function openHarness(opts: { env?: Record<string, string> } = {}): 
         await server.close();
       }
     },
+  };
+}
+
+/**
+ * `expect.poll` in browser suites: what a page shows may take seconds on a busy machine (uploads,
+ * reconnects), more than vitest's default 1 s.
+ */
+export const PATIENT_POLL = { expect: { poll: { timeout: 15_000, interval: 50 } } };
+
+/**
+ * One harness for the enclosing `describe`: opened in `beforeAll` (with `PATIENT_POLL` set), closed
+ * in `afterAll`. Answers an accessor for the tests (the harness exists only once `beforeAll` ran).
+ */
+export function useHarness(opts: { env?: Record<string, string> } = {}): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    vi.setConfig(PATIENT_POLL);
+    h = await openHarness(opts);
+  });
+  afterAll(async () => {
+    vi.resetConfig();
+    await h?.close();
+  });
+  return () => {
+    if (!h) throw new Error('the harness is not open: use it inside a test or a hook');
+    return h;
   };
 }

@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeGroup, sayOk } from '../../test/helpers/groups.js';
-import { describeBrowser, openHarness, type Harness } from './harness.js';
-import { DESKTOP, docShot, PATIENT, person, PHONE, portrait, say, signIn, submitLogin, tab, toast, tokenOf } from './social.js';
+import { describeBrowser, useHarness } from './harness.js';
+import { DESKTOP, docShot, person, PHONE, portrait, say, signIn, submitLogin, tab, toast, tokenOf } from './social.js';
 
 /** The "me" section in real browsers: profile, password, language, who may message me, logging out. */
 
 describeBrowser('web me', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    vi.setConfig(PATIENT);
-    h = await openHarness();
-  });
-  afterAll(async () => {
-    vi.resetConfig();
-    await h?.close();
-  });
+  const h = useHarness();
 
   /** The profile anyone can read (E16): what the server holds. */
   async function publicProfile(uuid: string): Promise<{ nickname: string; avatar: string; userset: string }> {
-    return (await h.server.client.get(`/api/userinfo/${uuid}`)).body.data;
+    return (await h().server.client.get(`/api/userinfo/${uuid}`)).body.data;
   }
 
   it('a new nickname and an uploaded picture show on the Me page (phone) and on the server', async () => {
-    const p = await person(h, '小陈', { username: 'chenjing', avatar: false });
-    const me = await signIn(h, p, { viewport: PHONE });
+    const p = await person(h(), '小陈', { username: 'chenjing', avatar: false });
+    const me = await signIn(h(), p, { viewport: PHONE });
     await tab(me.page, 'me');
     await expect.poll(() => me.page.locator('[data-test=me-name]').textContent()).toBe('小陈');
 
@@ -36,7 +28,7 @@ describeBrowser('web me', () => {
 
     await me.page
       .locator('[data-test=avatar-input]')
-      .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await portrait(h, '陈') });
+      .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await portrait(h(), '陈') });
     await toast(me.page, '头像更新成功');
     const server = await publicProfile(p.uuid);
     expect(server.nickname).toBe('陈静');
@@ -53,8 +45,8 @@ describeBrowser('web me', () => {
   }, 60_000);
 
   it('a new password: logging in elsewhere works with it, not with the old one', async () => {
-    const p = await person(h, '周杰', { username: 'zhoujie' });
-    const me = await signIn(h, p, { viewport: DESKTOP });
+    const p = await person(h(), '周杰', { username: 'zhoujie' });
+    const me = await signIn(h(), p, { viewport: DESKTOP });
     await tab(me.page, 'me');
     await me.page.locator('[data-test=me-password]').click();
     await me.page.locator('[data-test=password-old]').fill(p.password);
@@ -64,7 +56,7 @@ describeBrowser('web me', () => {
     await toast(me.page, '修改密码成功');
     me.expectNoErrors();
 
-    const other = await h.newUser({ viewport: DESKTOP });
+    const other = await h().newUser({ viewport: DESKTOP });
     await other.page.locator('a.visitor').click();
     await submitLogin(other.page, p.username, p.password);
     const error = other.page.locator('.error[role=alert]');
@@ -78,17 +70,17 @@ describeBrowser('web me', () => {
   }, 60_000);
 
   it('English: the labels change at once and stay after a reload', async () => {
-    const p = await person(h, '孙丽', { username: 'sunli' });
-    const jie = await person(h, '周杰', { username: 'zhoujie_' });
-    const na = await person(h, '李娜', { username: 'lina_1992' });
+    const p = await person(h(), '孙丽', { username: 'sunli' });
+    const jie = await person(h(), '周杰', { username: 'zhoujie_' });
+    const na = await person(h(), '李娜', { username: 'lina_1992' });
     // Friends (makeGroup befriends them) and a group of the three.
-    const gid = await makeGroup(h.server.current, p, [jie, na]);
-    const me = await signIn(h, p, { viewport: DESKTOP });
+    const gid = await makeGroup(h().server.current, p, [jie, na]);
+    const me = await signIn(h(), p, { viewport: DESKTOP });
     // Said while she is online: these conversations top the list.
-    await sayOk(h.server.current, na, gid, '周五的团建定在奥森公园，大家看看时间');
-    await h.sendText(na, p, '明天的会议材料我放到共享盘了');
-    await h.sendText(jie, p, '晚上一起吃饭吗？我订了七点的位子');
-    await h.sendText(jie, p, '就在公司楼下那家川菜馆 🌶️');
+    await sayOk(h().server.current, na, gid, '周五的团建定在奥森公园，大家看看时间');
+    await h().sendText(na, p, '明天的会议材料我放到共享盘了');
+    await h().sendText(jie, p, '晚上一起吃饭吗？我订了七点的位子');
+    await h().sendText(jie, p, '就在公司楼下那家川菜馆 🌶️');
     await me.page.locator(`[data-conv="single:${jie.id}"]`, { hasText: '川菜馆' }).waitFor();
     const labels = () => me.page.locator('[data-tab] .label').allTextContents();
     expect(await labels()).toEqual(['消息', '通讯录', '群聊', '我的']);
@@ -113,9 +105,9 @@ describeBrowser('web me', () => {
   }, 60_000);
 
   it('only friends may message me: a stranger is refused with the server’s reason', async () => {
-    const p = await person(h, '吴敏', { username: 'wumin' });
-    const stranger = await person(h, '郑强', { username: 'zhengqiang' });
-    const me = await signIn(h, p, { viewport: DESKTOP });
+    const p = await person(h(), '吴敏', { username: 'wumin' });
+    const stranger = await person(h(), '郑强', { username: 'zhengqiang' });
+    const me = await signIn(h(), p, { viewport: DESKTOP });
     await tab(me.page, 'me');
     await me.page.locator('[data-test=me-chatset]').click();
     await me.page.locator('[data-test=chatset-user] input[type=radio][value="0"]').check();
@@ -126,7 +118,7 @@ describeBrowser('web me', () => {
     me.expectNoErrors();
 
     // The stranger scans her QR code (the link opens her page) and writes to her.
-    const other = await signIn(h, stranger, { viewport: DESKTOP, path: '/' });
+    const other = await signIn(h(), stranger, { viewport: DESKTOP, path: '/' });
     await other.page.evaluate(
       (id) => (location.hash = `#/pages/setpageInfo/setpageInfo?action=autoAddGroup&chatType=single&id=${id}`),
       p.id,
@@ -139,8 +131,8 @@ describeBrowser('web me', () => {
   }, 60_000);
 
   it('logging out (after confirming) leaves a guest on this device', async () => {
-    const p = await person(h, '黄磊', { username: 'huanglei' });
-    const me = await signIn(h, p, { viewport: DESKTOP });
+    const p = await person(h(), '黄磊', { username: 'huanglei' });
+    const me = await signIn(h(), p, { viewport: DESKTOP });
     await tab(me.page, 'me');
     await expect.poll(() => me.page.locator('[data-test=me-name]').textContent()).toBe('黄磊');
     const token = await tokenOf(me.page);
@@ -151,7 +143,7 @@ describeBrowser('web me', () => {
     await expect.poll(() => me.page.locator('[data-test=me-name]').textContent()).toMatch(/^VIS/);
     await me.page.locator('[data-test=me-logout]').waitFor({ state: 'detached' });
     // The old session is over on the server too.
-    expect((await h.server.client.get('/api/chat/goodfriendlist/1', { token })).status).not.toBe(200);
+    expect((await h().server.client.get('/api/chat/goodfriendlist/1', { token })).status).not.toBe(200);
 
     await me.page.locator('[data-test=me-login]').click();
     await me.page.waitForFunction(() => location.hash === '#/login');

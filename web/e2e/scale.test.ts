@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { describeBrowser, openHarness, type Harness } from './harness.js';
-import { DESKTOP, PATIENT, person, signIn } from './social.js';
+import { expect, it } from 'vitest';
+import { describeBrowser, useHarness } from './harness.js';
+import { DESKTOP, person, signIn } from './social.js';
 
 /**
  * Long lists stay light: with 10,000 messages in one conversation and 1,000 conversations kept
@@ -103,19 +103,11 @@ function scrollTo(page: Page, selector: string, where: 'top' | 'bottom'): Promis
 }
 
 describeBrowser('web client at scale', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    vi.setConfig(PATIENT);
-    h = await openHarness();
-  });
-  afterAll(async () => {
-    vi.resetConfig();
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('1,000 conversations and a 10,000-message conversation: few rows rendered, the oldest reachable', async () => {
-    const p = await person(h, '林晓', { username: 'linxiao', avatar: false });
-    const me = await signIn(h, p, { viewport: DESKTOP });
+    const p = await person(h(), '林晓', { username: 'linxiao', avatar: false });
+    const me = await signIn(h(), p, { viewport: DESKTOP });
     const seeding = Date.now();
     await seed(me.page, { owner: p.id, messages: MESSAGES, conversations: CONVERSATIONS, firstPeer: FIRST_PEER, now: Date.now() });
     const seeded = Date.now() - seeding;

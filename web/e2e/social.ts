@@ -4,21 +4,22 @@ import type { Answer } from '../../test/helpers/client.js';
 import { screenshot, type Harness, type NewUserOptions, type WebAccount, type WebUser } from './harness.js';
 
 /**
- * Steps of the contacts, groups and me suites (chat's use `person` too): people set up over HTTP
- * with a Chinese nickname and a portrait, so that screenshots look like the app in use; signing in
- * through the login form; what a person does and sees (tabs, toasts, messages, notices).
+ * Steps of the browser suites, as a person takes them: people set up over HTTP with a Chinese
+ * nickname and a portrait, so that screenshots look like the app in use; signing in through the
+ * login form; what a person does (tabs, a conversation, typing) and sees (toasts, messages,
+ * notices, send states).
  */
 
 /**
- * `vi.setConfig(PATIENT)` in a suite: what a page shows may take seconds on a busy machine, more
- * than vitest's default 1 s for `expect.poll` (10 s, as playwright's waits here).
+ * A test's time: signing a browser in through the form takes 1–3 s (up to 10 s on a machine busy
+ * with other suites), and most tests sign in two or three.
  */
-export const PATIENT = { expect: { poll: { timeout: 10_000, interval: 50 } } };
+export const SLOW = 60_000;
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-/** A registered account with the name others see. */
+/** A registered account with the nickname others see. */
 export interface Person extends WebAccount {
   name: string;
 }
@@ -91,16 +92,47 @@ export async function person(
   return { ...a, name: nickname };
 }
 
-/** What the page keeps about who is signed in on it. */
-export function accountOf(page: Page): Promise<{ id: number; token: string; role: string; username: string } | null> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem('natter.account') ?? 'null'));
+/** Two friends with these nicknames (portraits only when asked: they take a moment to draw). */
+export async function friends(h: Harness, names: [string, string], opts: { avatars?: boolean } = {}): Promise<[Person, Person]> {
+  const a = await person(h, names[0], { avatar: opts.avatars === true });
+  const b = await person(h, names[1], { avatar: opts.avatars === true });
+  await h.befriend(a, b);
+  return [a, b];
+}
+
+/** The account this page keeps in localStorage (who the client thinks it is). */
+export interface StoredAccount {
+  id: number;
+  username: string;
+  role: 'user' | 'visitor';
+  token: string;
+}
+
+export function storedAccount(page: Page): Promise<StoredAccount | null> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('natter.account') ?? 'null') as StoredAccount | null);
 }
 
 /** The token of the session the page holds (a page's sign-in ends the one `register` gave). */
 export async function tokenOf(page: Page): Promise<string> {
-  const a = await accountOf(page);
+  const a = await storedAccount(page);
   if (!a) throw new Error('nobody is signed in on this page');
   return a.token;
+}
+
+/** The connection bar's state (`online`, `offline`, `connecting`, `stopped`). */
+export const connState = (page: Page) => page.locator('.conn').first().getAttribute('data-state');
+
+/** Waits until the page's push channel is open; answers the account it holds. */
+export async function online(page: Page): Promise<StoredAccount> {
+  await page.locator('.conn[data-state="online"]').first().waitFor({ state: 'attached' });
+  const a = await storedAccount(page);
+  if (!a) throw new Error('online without an account');
+  return a;
+}
+
+/** Sets the hash route, as following a link does. */
+export async function goTo(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => (location.hash = h), hash);
 }
 
 /** Fills the login form and sends it; the caller checks the outcome. */
@@ -110,17 +142,32 @@ export async function submitLogin(page: Page, username: string, password: string
   await page.locator('button[type=submit]').click();
 }
 
+/** On the login form: signs in as `who` and waits until the page is signed in as them, online. */
+async function loginAs(page: Page, who: { id: number; username: string; password: string }): Promise<void> {
+  await submitLogin(page, who.username, who.password);
+  await page.waitForFunction(() => location.hash === '#/chats');
+  await expect.poll(async () => (await storedAccount(page))?.id).toBe(who.id);
+  await online(page);
+}
+
+/** Opens the login form by its address and signs in as `who` (see `loginAs`). */
+export async function logIn(page: Page, who: { id: number; username: string; password: string }): Promise<void> {
+  await goTo(page, '#/login');
+  await loginAs(page, who);
+}
+
 /**
- * A new device: the page opens as a guest (the "you are a guest" banner shows), the banner leads
- * to the login form, and `who` signs in; answers once the chat list shows without the banner.
+ * A new device: the page opens as a guest, online, with the "you are a guest" banner; the banner
+ * leads to the login form, and `who` signs in; answers once the page is signed in as `who`, online,
+ * without the banner.
  */
 export async function signIn(h: Harness, who: WebAccount, opts: NewUserOptions = {}): Promise<WebUser> {
   const u = await h.newUser(opts);
   const { page } = u;
+  await online(page);
   await page.locator('a.visitor').click();
   await page.waitForFunction(() => location.hash === '#/login');
-  await submitLogin(page, who.username, who.password);
-  await page.waitForFunction(() => location.hash === '#/chats');
+  await loginAs(page, who);
   await page.locator('a.visitor').waitFor({ state: 'detached' });
   return u;
 }
@@ -146,11 +193,26 @@ export async function docShot(page: Page, name: string): Promise<string> {
   return screenshot(page, name);
 }
 
-/** Types a text in the open conversation and sends it; answers once the server accepted it. */
-export async function say(page: Page, text: string): Promise<void> {
+/** The chat list's row of a conversation (`single:<id>`). */
+export const convRow = (page: Page, conv: string) => page.locator(`[data-conv="${conv}"]`);
+
+/** Opens the 1:1 conversation with user `peerId` by its address and waits for the composer. */
+export async function openChat(page: Page, peerId: number): Promise<void> {
+  await goTo(page, `#/chat/single/${peerId}`);
+  await page.locator('#composer-text').waitFor();
+}
+
+/** Types `text` in the composer and presses Enter; answers once the composer is empty again. */
+export async function typeAndEnter(page: Page, text: string): Promise<void> {
   const box = page.locator('#composer-text');
   await box.fill(text);
   await box.press('Enter');
+  await expect.poll(() => box.inputValue()).toBe('');
+}
+
+/** Types a text in the open conversation and sends it; answers once the server accepted it. */
+export async function say(page: Page, text: string): Promise<void> {
+  await typeAndEnter(page, text);
   await page.locator('.msg.mine[data-state=sent]', { hasText: text }).waitFor();
 }
 
@@ -193,3 +255,36 @@ export async function expectNotice(page: Page, text: string | RegExp): Promise<v
     })
     .toBe(true);
 }
+
+/**
+ * The open conversation top to bottom: texts; `[image]`, `[video]` for media; `(…)` for centred
+ * lines (notices, revoked messages).
+ */
+export function transcript(page: Page): Promise<string[]> {
+  return page.locator('[role=log] [data-key]').evaluateAll((els) =>
+    els
+      .map((e) => ({ e: e as HTMLElement, top: e.getBoundingClientRect().top }))
+      .sort((a, b) => a.top - b.top)
+      .map(({ e }) => {
+        if (e.classList.contains('notice')) return `(${e.textContent?.trim() ?? ''})`;
+        const kind = e.dataset.kind ?? 'text';
+        return kind === 'text' ? (e.querySelector('.text')?.textContent ?? '') : `[${kind}]`;
+      }),
+  );
+}
+
+/** My messages in the open conversation, top to bottom: [text or `[kind]`, data-state]. */
+export function myStates(page: Page): Promise<[string, string][]> {
+  return page.locator('[role=log] .msg.mine').evaluateAll((els) =>
+    els
+      .map((e) => ({ e: e as HTMLElement, top: e.getBoundingClientRect().top }))
+      .sort((a, b) => a.top - b.top)
+      .map(({ e }) => {
+        const kind = e.dataset.kind ?? 'text';
+        return [kind === 'text' ? (e.querySelector('.text')?.textContent ?? '') : `[${kind}]`, e.dataset.state ?? ''] as [string, string];
+      }),
+  );
+}
+
+/** The notice both friends get when they become friends (first line of their conversation). */
+export const FRIENDS_NOW = '(我们已经是好友了，可以开始聊天了)';
