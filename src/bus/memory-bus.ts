@@ -18,6 +18,10 @@ export class MemoryBus implements Bus {
     if (!this.closed) for (const t of topics) this.handlers.dispatch(t, event);
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the bus is closed');
+  }
+
   /** Nothing is ever lost in-process. */
   onGap(): void {}
 

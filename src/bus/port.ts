@@ -22,6 +22,8 @@ export interface Bus {
   publish(topic: string, event: BusEvent): Promise<void>;
   publishMany(topics: readonly string[], event: BusEvent): Promise<void>;
   onGap(listener: () => void): void;
+  /** Resolves while the bus can carry events (Redis answers); rejects otherwise (for /readyz). */
+  ping(): Promise<void>;
   /** Resolves to a function that removes this handler. */
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;

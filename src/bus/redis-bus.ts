@@ -137,6 +137,12 @@ export class RedisBus implements Bus {
     };
   }
 
+  /** Both connections answer: publishing works and this node receives. */
+  async ping(): Promise<void> {
+    if (this.closing) throw new Error('the bus is closed');
+    await Promise.all([this.pub.ping(), this.sub.ping()]);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.handlers.clear();

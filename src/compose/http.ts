@@ -15,7 +15,7 @@ export interface Http {
   app: FastifyInstance;
   /** The client's address of a raw request (for WebSocket upgrades), by the same rule as `req.ip`. */
   clientAddress: ReturnType<typeof clientAddressOf>;
-  /** From now on /healthz answers 503 (the node is stopping). */
+  /** From now on /healthz and /readyz answer 503 (the node is stopping). */
   markClosing(): void;
 }
 
@@ -36,12 +36,17 @@ export async function createHttp(
       () => false,
     );
   };
+  const ready = async () => {
+    if (closing) return false;
+    return answersWithin(READY_TIMEOUT_MS, Promise.all([infra.store.ping(), infra.bus.ping()]));
+  };
   const app = await buildHttp(
     {
       ...s,
       metrics: { text: () => metrics.text(), contentType: metrics.contentType },
       present: new Presenter(config.displayTzOffsetMinutes),
       healthy,
+      ready,
     },
     {
       entry,
@@ -59,4 +64,23 @@ export async function createHttp(
     },
   );
   return { app, clientAddress: clientAddressOf(trustProxy), markClosing: () => void (closing = true) };
+}
+
+/** A readiness probe answers within this time, even when Redis or the database hangs. */
+const READY_TIMEOUT_MS = 2000;
+
+async function answersWithin(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

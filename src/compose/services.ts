@@ -19,7 +19,7 @@ import { VisitorService } from '../services/visitors.js';
 import type { Infrastructure } from './infrastructure.js';
 
 /** The use cases the HTTP layer is given, plus those only the composition root and realtime use. */
-export interface Services extends Omit<HttpDeps, 'metrics' | 'present' | 'healthy'> {
+export interface Services extends Omit<HttpDeps, 'metrics' | 'present' | 'healthy' | 'ready'> {
   delivery: DeliveryService;
   housekeeping: Housekeeping;
 }

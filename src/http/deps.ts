@@ -26,4 +26,6 @@ export interface HttpDeps {
   present: Presenter;
   /** Whether the server accepts work (migrations ran, database reachable, not shutting down). */
   healthy: () => Promise<boolean>;
+  /** The database answers, and the bus when it is Redis: this node can take traffic. */
+  ready: () => Promise<boolean>;
 }

@@ -71,6 +71,13 @@ for (const impl of impls) {
       await off();
     };
 
+    it('answers ping while open, and refuses it once closed', async () => {
+      const { a } = make();
+      await expect(a.ping()).resolves.toBeUndefined();
+      await a.close();
+      await expect(a.ping()).rejects.toThrow();
+    });
+
     it('delivers an event published after subscribe resolves, to this node and to another', async () => {
       const { a, b } = make();
       const got: BusEvent[] = [];

@@ -9,7 +9,8 @@ function setupFailed(t: TestCase): boolean {
 
 /**
  * Prints one plain closing line, `Tests: N passed, N failed, N skipped`, for tools that read it.
- * A test that did not run because the setup of its suite failed counts as failed, not skipped.
+ * A test that did not run because the setup of its suite failed counts as failed, not skipped; a
+ * file that failed outside its tests (an afterAll that threw) counts one failure.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -17,13 +18,14 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of modules) {
+      const failedBefore = failed;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed' || setupFailed(t)) failed++;
         else skipped++;
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
+      if (m.state() === 'failed' && failed === failedBefore) failed++;
     }
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

@@ -26,7 +26,7 @@ const CACHE = {
 };
 
 /** Top-level names the server answers itself: a file of the build by one of these names is not served. */
-const RESERVED = ['api', 'public', 'ws', 'docs', 'openapi.json', 'healthz', 'metrics', 'assets'];
+const RESERVED = ['api', 'public', 'ws', 'docs', 'openapi.json', 'healthz', 'readyz', 'metrics', 'assets'];
 
 function secure(reply: FastifyReply, cacheControl: string): void {
   void reply.header('cache-control', cacheControl);

@@ -11,7 +11,7 @@ const sameText = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** /healthz and /metrics: public, for probes and scrapers. */
+/** /healthz, /readyz and /metrics: public, for probes and scrapers. */
 export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsToken: string | undefined }): void {
   const route = routes(app, d.auth, { tags: ['system'], auth: 'public' });
 
@@ -21,14 +21,18 @@ export function systemRoutes(app: FastifyInstance, d: HttpDeps, opts: { metricsT
     if (token !== undefined && !sameText(req.headers.authorization ?? '', `Bearer ${token}`)) throw failure('metricsForbidden');
   };
 
-  route.get('/healthz', {
-    summary: 'Liveness and readiness: 200 once migrations ran and the server accepts work',
-    params: {},
-    responses: { 503: Fail },
-    ok: async () => {
-      if (!(await d.healthy())) throw failure('notReady');
-    },
-  });
+  /** A probe: 200 while `check` holds, 503 in the envelope otherwise. */
+  const probe = (url: string, summary: string, check: () => Promise<boolean>) =>
+    route.get(url, {
+      summary,
+      params: {},
+      responses: { 503: Fail },
+      ok: async () => {
+        if (!(await check())) throw failure('notReady');
+      },
+    });
+  probe('/healthz', 'Liveness and readiness: 200 once migrations ran and the server accepts work', d.healthy);
+  probe('/readyz', 'Readiness: 200 while the database answers, and Redis when configured (for load balancers)', d.ready);
 
   route.get('/metrics', {
     summary: 'Prometheus metrics of this node',
