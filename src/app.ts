@@ -79,7 +79,7 @@ function warnAtStart(config: Readonly<Config>, infra: Infrastructure): void {
   if (config.jwtSecret === undefined && config.database.kind !== 'sqlite') {
     log.warn('JWT_SECRET is unset: tokens are signed with a secret of this node only; set it when running several nodes');
   }
-  for (const key of config.unknownKeys) log.warn({ key }, 'unknown configuration key ignored');
+  for (const { key, suggestion } of config.unknownKeys) log.warn({ key, suggestion }, 'unknown configuration key ignored');
   void infra.frames.available().then((ok) => {
     if (!ok)
       log.warn({ ffmpeg: config.ffmpegPath }, 'ffmpeg not found: getVideoScreenshot answers an error until it is installed (FFMPEG_PATH)');

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 
 /**
  * All settings come from environment variables; this is the only module that reads them.
@@ -82,7 +84,8 @@ export interface Config {
   /** On SIGTERM/SIGINT: how long open sockets are kept, waiting for a new process to take the port, before they are dropped. */
   shutdownGraceMs: number;
   /** Keys that look like ours but are not known (reported as warnings, not errors). */
-  unknownKeys: string[];
+  /** Keys that look like settings but are not (misspelled, or in `.env` yet unknown): warned about at start. */
+  unknownKeys: { key: string; suggestion?: string }[];
 }
 
 export class ConfigError extends Error {
@@ -299,7 +302,7 @@ function parseOrigins(r: Reader): '*' | string[] {
   return origins;
 }
 
-export function loadConfig(env: Env = process.env): Readonly<Config> {
+export function loadConfig(env: Env = process.env, fromFile: readonly string[] = []): Readonly<Config> {
   const r = new Reader(env);
   const dataDir = path.resolve(r.str('DATA_DIR', './data'));
 
@@ -358,10 +361,57 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     metricsToken: r.raw('METRICS_TOKEN'),
     corsOrigins: parseOrigins(r),
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_SECONDS', 5, 0, 600) * 1000,
-    unknownKeys: Object.keys(env).filter(
-      (k) => k.startsWith('NATTER_') || (k.startsWith('S3_') && !(KNOWN_KEYS as readonly string[]).includes(k)),
-    ),
+    unknownKeys: unknownKeys(env, fromFile),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
+}
+
+/**
+ * The environment with the settings of a `.env` file added (in the working directory, when there
+ * is one); a variable set in the environment wins over the file. `fromFile` names the file's keys.
+ */
+export function environment(file = '.env'): { env: Env; fromFile: string[] } {
+  if (!fs.existsSync(file)) return { env: process.env, fromFile: [] };
+  const parsed = parseEnv(fs.readFileSync(file, 'utf8'));
+  return { env: { ...parsed, ...process.env }, fromFile: Object.keys(parsed) };
+}
+
+const known = new Set<string>(KNOWN_KEYS);
+
+/** Every unknown key of the `.env` file, and environment variables that look like a setting. */
+function unknownKeys(env: Env, fromFile: readonly string[]): Config['unknownKeys'] {
+  const out: Config['unknownKeys'] = [];
+  for (const key of Object.keys(env)) {
+    if (known.has(key)) continue;
+    const suggestion = nearestSetting(key);
+    if (fromFile.includes(key) || suggestion !== undefined || key.startsWith('NATTER_') || key.startsWith('S3_')) {
+      out.push(suggestion === undefined ? { key } : { key, suggestion });
+    }
+  }
+  return out;
+}
+
+/** The setting `key` is most likely a misspelling of: at most two edits away (keys of 5+ characters). */
+function nearestSetting(key: string): string | undefined {
+  if (key.length < 5) return undefined;
+  let best: { k: string; d: number } | undefined;
+  for (const k of KNOWN_KEYS) {
+    const d = editDistance(key.toUpperCase(), k);
+    if (d <= 2 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

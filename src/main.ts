@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, environment, loadConfig, type Config } from './config.js';
 import { HttpEntry } from './http/entry.js';
 
 /**
@@ -8,7 +8,8 @@ import { HttpEntry } from './http/entry.js';
 async function main(): Promise<void> {
   let config: Readonly<Config>;
   try {
-    config = loadConfig();
+    const { env, fromFile } = environment();
+    config = loadConfig(env, fromFile);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
+import { ConfigError, environment, loadConfig, parseDuration } from '../../src/config.js';
 
 /** src/config.ts: defaults, validation of every key, all problems reported at once. */
 function problemsOf(env: Record<string, string>): string[] {
@@ -143,9 +145,31 @@ describe('loadConfig defaults', () => {
       expect(problemsOf({ TRUST_PROXY: v })[0], v).toMatch(/is not an address, a CIDR range/);
   });
 
-  it('lists unknown NATTER_* and S3_* keys as warnings, not errors', () => {
-    const c = loadConfig({ NATTER_FOO: '1', S3_REGOIN: 'x', PATH: '/bin', HOME: '/root' });
-    expect(c.unknownKeys.sort()).toEqual(['NATTER_FOO', 'S3_REGOIN']);
+  it('lists unknown NATTER_* and S3_* keys and likely misspellings as warnings, not errors', () => {
+    const c = loadConfig({ NATTER_FOO: '1', S3_REGOIN: 'x', REDIS_ULR: 'redis://x', WS_PING: '3', PATH: '/bin', HOME: '/root' });
+    expect(c.unknownKeys.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'NATTER_FOO' },
+      { key: 'REDIS_ULR', suggestion: 'REDIS_URL' },
+      { key: 'S3_REGOIN', suggestion: 'S3_REGION' },
+    ]);
+  });
+
+  it('reads a .env file below the environment, and warns about every unknown key in it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natter-env-'));
+    const file = path.join(dir, '.env');
+    fs.writeFileSync(file, '# settings\nPORT=7100\nSHUTDOWN_GRACE_SECONDS=9\nSOMETHING_ELSE="x y"\n');
+    try {
+      const { env, fromFile } = environment(file);
+      expect(fromFile.sort()).toEqual(['PORT', 'SHUTDOWN_GRACE_SECONDS', 'SOMETHING_ELSE']);
+      expect(env.SOMETHING_ELSE).toBe('x y');
+      const c = loadConfig({ ...env, PORT: '7200' }, fromFile);
+      expect(c.port).toBe(7200);
+      expect(c.shutdownGraceMs).toBe(9000);
+      expect(c.unknownKeys.filter((u) => fromFile.includes(u.key))).toEqual([{ key: 'SOMETHING_ELSE' }]);
+      expect(environment(path.join(dir, 'missing.env')).fromFile).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
