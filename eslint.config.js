@@ -137,6 +137,10 @@ function webClient() {
     },
     { files: code, languageOptions: { globals: { ...globals.browser } } },
     // The browser tests and the Vite config run in Node.
-    { files: ['web/e2e/**/*.ts', 'web/vite.config.ts'], languageOptions: { globals: { ...globals.node } }, rules: { 'no-console': 'off' } },
+    {
+      files: ['web/e2e/**/*.ts', 'web/vite.config.ts', 'scripts/**/*.mjs'],
+      languageOptions: { globals: { ...globals.node } },
+      rules: { 'no-console': 'off' },
+    },
   ];
 }

@@ -278,3 +278,39 @@ describe('graceful shutdown', () => {
     }
   }, 60_000);
 });
+
+describe('npm start', () => {
+  it('builds only what changed, serves, and stops when npm is sent SIGTERM (the signal reaches the server)', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn', SCRYPT_COST: '10', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
+    const url = `http://127.0.0.1:${port}/healthz`;
+    const answers = () =>
+      fetch(url).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    try {
+      const deadline = Date.now() + 150_000;
+      while (!(await answers())) {
+        if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`npm start did not become healthy:\n${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      npm.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // npm has exited; the server it started must be gone too, not left running on the port.
+      expect(await answers()).toBe(false);
+    } finally {
+      npm.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
+});

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stale } from '../../scripts/build-if-stale.mjs';
 
 /** Where the browser tests find the repository, the built client and Chromium; how they build the client. */
 
@@ -29,21 +30,8 @@ export const CHROMIUM: string | undefined = (() => {
 /** Set in CI: a missing Chromium fails the browser tests instead of skipping them. */
 export const BROWSER_REQUIRED = Boolean(process.env.TEST_REQUIRE_BROWSER);
 
-/** What the build reads: when any of it is newer than dist/web/index.html, the build is stale. */
-const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'].map((p) => path.join(REPO, p));
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const stat = fs.statSync(p);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((name) => newestMtime(path.join(p, name))));
-}
-
-function isStale(): boolean {
-  const index = path.join(WEB_DIST, 'index.html');
-  if (!fs.existsSync(index)) return true;
-  return Math.max(...SOURCES.map(newestMtime)) > fs.statSync(index).mtimeMs;
-}
+/** The build is stale when a source of the client is newer than dist/web/index.html (the rule `npm start` uses). */
+const isStale = (): boolean => stale('web', REPO);
 
 function runViteBuild(): Promise<void> {
   const vite = path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
