@@ -59,7 +59,7 @@ describeBrowser('web me', () => {
     const other = await h().newUser({ viewport: DESKTOP });
     await other.page.locator('a.visitor').click();
     await submitLogin(other.page, p.username, p.password);
-    const error = other.page.locator('.error[role=alert]');
+    const error = other.page.locator('.form-error[role=alert]');
     await expect.poll(() => error.textContent()).toBe('账户或密码错误');
     expect(await other.page.evaluate(() => location.hash)).toBe('#/login');
 

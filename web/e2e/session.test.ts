@@ -42,7 +42,7 @@ describeBrowser('web session', () => {
       expect(await banner.textContent()).toContain('游客');
 
       await goTo(page, '#/register');
-      await page.locator('.hint').waitFor(); // "your guest chats, friends and groups are kept"
+      await page.locator('.callout').waitFor(); // "your guest chats, friends and groups are kept"
       const username = freshName();
       await page.fill('input[name=username]', username);
       await page.fill('input[name=password]', '123456');
