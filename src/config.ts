@@ -83,7 +83,6 @@ export interface Config {
   corsOrigins: '*' | string[];
   /** On SIGTERM/SIGINT: how long open sockets are kept, waiting for a new process to take the port, before they are dropped. */
   shutdownGraceMs: number;
-  /** Keys that look like ours but are not known (reported as warnings, not errors). */
   /** Keys that look like settings but are not (misspelled, or in `.env` yet unknown): warned about at start. */
   unknownKeys: { key: string; suggestion?: string }[];
 }
@@ -373,7 +372,13 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
  */
 export function environment(file = '.env'): { env: Env; fromFile: string[] } {
   if (!fs.existsSync(file)) return { env: process.env, fromFile: [] };
-  const parsed = parseEnv(fs.readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+  }
+  const parsed = parseEnv(text);
   return { env: { ...parsed, ...process.env }, fromFile: Object.keys(parsed) };
 }
 

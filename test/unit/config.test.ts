@@ -167,6 +167,8 @@ describe('loadConfig defaults', () => {
       expect(c.shutdownGraceMs).toBe(9000);
       expect(c.unknownKeys.filter((u) => fromFile.includes(u.key))).toEqual([{ key: 'SOMETHING_ELSE' }]);
       expect(environment(path.join(dir, 'missing.env')).fromFile).toEqual([]);
+      // A folder where the file should be: a configuration error naming it, not a crash.
+      expect(() => environment(dir)).toThrow(ConfigError);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
