@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds what `npm start` runs only when its sources changed since the last build: the server
 // (dist/main.js) and the web client (dist/web). A start on an up-to-date tree costs a few
-// milliseconds instead of a full compile.
+// milliseconds instead of a full compile. It runs at install too (`prepare`, with `--install`):
+// then an install without the build tools (`npm ci --omit=dev` over a built tree) skips the
+// build and says so instead of failing.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,9 +31,17 @@ export function stale(target, root = ROOT) {
   return !built || Math.max(...sources.map((s) => newest(path.join(root, s)))) > built.mtimeMs;
 }
 
+/** The package each build runs; missing when dev dependencies were left out of the install. */
+const TOOLS = { server: 'typescript', web: 'vite' };
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const atInstall = process.argv.includes('--install');
   for (const target of Object.keys(TARGETS)) {
     if (!stale(target)) continue;
+    if (atInstall && !fs.existsSync(path.join(ROOT, 'node_modules', TOOLS[target], 'package.json'))) {
+      process.stderr.write(`not building the ${target}: ${TOOLS[target]} is not installed (dev dependencies left out)\n`);
+      continue;
+    }
     process.stderr.write(`building the ${target} (its sources changed)\n`);
     const run = spawnSync('npm', ['run', '-s', `build:${target}`], { cwd: ROOT, stdio: 'inherit' });
     if (run.status !== 0) process.exit(run.status ?? 1);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -313,4 +313,22 @@ describe('npm start', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 200_000);
+
+  it('at install (prepare) skips a stale build whose tools were left out, and says so, instead of failing the install', () => {
+    const root = tempDir();
+    try {
+      fs.mkdirSync(path.join(root, 'scripts'));
+      fs.copyFileSync(path.join(ROOT, 'scripts', 'build-if-stale.mjs'), path.join(root, 'scripts', 'build-if-stale.mjs'));
+      fs.mkdirSync(path.join(root, 'src'));
+      fs.writeFileSync(path.join(root, 'src', 'main.ts'), '');
+      const run = spawnSync(process.execPath, ['scripts/build-if-stale.mjs', '--install'], { cwd: root, encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('not building the server: typescript is not installed');
+      // Without --install (npm start) a stale tree must be built: the missing tools are an error then.
+      const start = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, encoding: 'utf8' });
+      expect(start.status).not.toBe(0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
