@@ -35,6 +35,11 @@ export interface Config {
   tokenTtl: number;
   visitorSalt: string;
   publicUrl: string | undefined;
+  /**
+   * Where the default avatars and notice icons are served from, ending in `/` (DEFAULTS_URL;
+   * default `<PUBLIC_URL>/public/defaults/`, or the path `/public/defaults/` without PUBLIC_URL).
+   */
+  defaultsUrl: string;
   s3: S3Config | undefined;
   ffmpegPath: string;
   /** Hosts whose videos getVideoScreenshot may fetch (besides our own uploads). */
@@ -112,6 +117,7 @@ export const KNOWN_KEYS = [
   'TOKEN_TTL',
   'VISITOR_SALT',
   'PUBLIC_URL',
+  'DEFAULTS_URL',
   'S3_ENDPOINT',
   'S3_BUCKET',
   'S3_REGION',
@@ -204,6 +210,15 @@ export function parseDuration(text: string): number | undefined {
   if (!m) return undefined;
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? '').toLowerCase()] ?? 1;
   return Number(m[1]) * unit;
+}
+
+/** DEFAULTS_URL: an http(s) URL or a path on this server; a trailing `/` is added. */
+function parseDefaultsUrl(r: Reader, publicUrl: string | undefined): string {
+  const v = r.raw('DEFAULTS_URL');
+  if (v === undefined) return `${publicUrl ?? ''}/public/defaults/`;
+  if (v.startsWith('/') && !v.startsWith('//')) return v.endsWith('/') ? v : `${v}/`;
+  const url = r.url('DEFAULTS_URL', ['http:', 'https:']);
+  return url === undefined ? '/public/defaults/' : `${url}/`;
 }
 
 function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {
@@ -316,6 +331,7 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
   const logLevel = r.str('LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) r.fail(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
+  const publicUrl = r.url('PUBLIC_URL', ['http:', 'https:']);
   const config: Config = {
     port: r.int('PORT', 7001, 0, 65535),
     host: r.str('HOST', '0.0.0.0'),
@@ -326,7 +342,8 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
     jwtSecret,
     tokenTtl: tokenTtl ?? 30 * 86400,
     visitorSalt: r.str('VISITOR_SALT', SEED_VISITOR_SALT),
-    publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
+    publicUrl,
+    defaultsUrl: parseDefaultsUrl(r, publicUrl),
     s3: parseS3(r),
     ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
     screenshotHosts: parseHosts(r),

@@ -3,6 +3,7 @@ import { userTopic } from '../bus/topics.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
+import { defaultImages } from '../domain/images.js';
 import { accountAnomalyNotice, avatarChangedNotice, entryNotices } from '../domain/notices.js';
 import type { Metrics } from '../metrics.js';
 import { Gateway } from '../realtime/gateway.js';
@@ -31,6 +32,7 @@ function announceSessions(infra: Infrastructure, s: Services, clock: Clock): voi
 /** The WebSocket gateway, its connect-time notices, and the session fan-out it listens to. */
 export function createRealtime(config: Readonly<Config>, infra: Infrastructure, s: Services, metrics: Metrics, clock: Clock): Gateway {
   announceSessions(infra, s, clock);
+  const images = defaultImages(config.defaultsUrl);
   const { ws } = config;
   return new Gateway(
     { auth: s.auth, delivery: s.delivery, bus: infra.bus, clock, log: infra.log },
@@ -48,12 +50,12 @@ export function createRealtime(config: Readonly<Config>, infra: Infrastructure, 
     {
       entryNotices: async (conn, reconnect) => {
         const user = (await s.users.findById(conn.user.id)) ?? conn.user;
-        const notices = entryNotices(user, conn.role, await s.users.entryFacts(user.id), clock.now(), randomUUID);
+        const notices = entryNotices(user, conn.role, await s.users.entryFacts(user.id), images, clock.now(), randomUUID);
         if (reconnect && conn.role === 'user' && (await s.users.avatarChangedRecently(user.id)))
           notices.push(avatarChangedNotice(user, clock.now(), randomUUID()));
         return notices;
       },
-      kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, randomUUID()),
+      kickNotice: (conn, at) => accountAnomalyNotice(conn.user, at, config.displayTzOffsetMinutes, images, randomUUID()),
       opened: () => metrics.sockets.inc(),
       closed: () => metrics.sockets.dec(),
     },

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
+import { defaultImages } from '../domain/images.js';
 import { downloadPublic, resolvesToPublic } from '../files/url-guard.js';
 import type { HttpDeps } from '../http/deps.js';
 import { Metrics } from '../metrics.js';
@@ -28,10 +29,12 @@ export interface Services extends Omit<HttpDeps, 'metrics' | 'present' | 'health
 export function createServices(config: Readonly<Config>, infra: Infrastructure, clock: Clock, faults?: DeliveryFaults): Services {
   const { store, bus, log, local } = infra;
   const tokens = new TokenService(infra.secret, config.tokenTtl, clock);
+  const images = defaultImages(config.defaultsUrl);
   const auth = new AuthService(store, tokens, clock, {
     scryptCost: config.scryptCost,
     login: config.login,
     accountsPerAddress: config.signup.accountsPerAddress,
+    defaultAvatar: images.userAvatar,
   });
   const delivery = new DeliveryService(store, bus, clock, log, faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
@@ -59,14 +62,15 @@ export function createServices(config: Readonly<Config>, infra: Infrastructure, 
     messages: new MessageService(store, delivery, clock, tz),
     delivery,
     friends: new FriendService(store, clock),
-    applies: new ApplyService(store, delivery, clock),
+    applies: new ApplyService(store, delivery, clock, images),
     visitors: new VisitorService(store, auth, clock, {
       salt: config.visitorSalt,
       scryptCost: config.scryptCost,
       visitorsPerAddress: config.signup.visitorsPerAddress,
+      defaultAvatar: images.userAvatar,
     }),
     groups: new GroupService(store, delivery, clock, tz),
-    groupJoins: new GroupJoinService(store, delivery, clock, tz),
+    groupJoins: new GroupJoinService(store, delivery, clock, { ...tz, images }),
     qrcodes: new QrCodeService(store),
     media,
     housekeeping: new Housekeeping(store, clock, log, { retentionDays: config.messageRetentionDays }),

@@ -35,8 +35,6 @@ export const Conversation = {
   },
 };
 
-export const KEFU_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/kefu.png';
-
 /** Client `options`: URI-encoded JSON; anything that does not decode is null (spec E20). */
 export function decodeOptions(text: string | undefined): unknown {
   if (!text) return null;
@@ -121,7 +119,7 @@ export function navigationNotice(
     text: string;
     fromName: string;
     fromId: string | number;
-    fromAvatar?: string;
+    fromAvatar: string;
     redirect?: unknown;
     msgidKey?: string | number;
     /** Leave out `group: {}` (the friend-request notice of the original has no group field). */
@@ -132,7 +130,7 @@ export function navigationNotice(
 ): ChatMessage {
   const m: ChatMessage = {
     id,
-    from_avatar: o.fromAvatar ?? KEFU_AVATAR,
+    from_avatar: o.fromAvatar,
     from_name: o.fromName,
     from_id: o.fromId,
     to_id: to.id,

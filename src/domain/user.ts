@@ -46,9 +46,6 @@ export interface UserInfo {
   website: string | null;
 }
 
-export const DEFAULT_USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
-export const DEFAULT_GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
-
 /** Letters, digits and underscore (spec Q3). Length is checked by the parameter rules. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_]+$/;
 

@@ -7,7 +7,7 @@ import type { HttpEntry } from './entry.js';
 import { installErrorHandling } from './errors.js';
 import { bodies } from './plugins/bodies.js';
 import { openapi } from './plugins/openapi.js';
-import { uploads } from './plugins/uploads.js';
+import { defaultImages, uploads } from './plugins/uploads.js';
 import { web } from './plugins/web.js';
 import { accountRoutes } from './routes/accounts.js';
 import { chatRoutes } from './routes/chat.js';
@@ -89,7 +89,7 @@ function fastifyOptions(opts: HttpOptions): FastifyServerOptions & { serverFacto
   };
 }
 
-/** The HTTP API: settings, error handling, request bodies, uploads, the OpenAPI document, the routes, then the web client. */
+/** The HTTP API: settings, error handling, request bodies, uploads and default images, the OpenAPI document, the routes, then the web client. */
 export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(opts));
   app.setValidatorCompiler(() => () => true);
@@ -102,6 +102,7 @@ export async function buildHttp(deps: HttpDeps, opts: HttpOptions): Promise<Fast
   }
   await bodies(app, opts);
   await uploads(app, opts.uploadsRoot);
+  await defaultImages(app);
   await openapi(app, opts);
 
   systemRoutes(app, deps, { metricsToken: opts.metricsToken });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import { failure } from '../domain/failures.js';
 import type { ApplyRow, ApplyStatus, ApplyWithApplicant } from '../domain/friend.js';
+import type { DefaultImages } from '../domain/images.js';
 import { navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
-import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
+import { UserStatus, displayName, type User } from '../domain/user.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Repos, Store } from '../store/port.js';
 import { toUser, type DeliveryService, type Outgoing } from './delivery.js';
@@ -15,6 +16,7 @@ export class ApplyService {
     private readonly store: Store,
     private readonly delivery: DeliveryService,
     private readonly clock: Clock,
+    private readonly images: DefaultImages,
   ) {}
 
   private async target(me: User, friendId: number): Promise<User> {
@@ -46,7 +48,7 @@ export class ApplyService {
         text: `用户[${displayName(me)}]申请添加您为好友，请尽快处理`,
         fromName: '好友申请提醒',
         fromId,
-        fromAvatar: DEFAULT_GROUP_AVATAR,
+        fromAvatar: this.images.groupAvatar,
         redirect: { url: '/pages/applyMyfriend/applyMyfriend', type: 'navigateTo' },
         noGroup: true,
       },

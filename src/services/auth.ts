@@ -12,6 +12,8 @@ export interface AuthOptions {
   login: { maxFailuresPerUser: number; maxFailuresPerAddress: number; maxFailuresPerAccount: number; windowSeconds: number };
   /** New registered accounts one address may create per hour. */
   accountsPerAddress: number;
+  /** A new account's avatar (domain/images.ts). */
+  defaultAvatar: string;
 }
 
 /** How long an address that logged in to an account stays exempt from that account's shared failure count. */
@@ -90,7 +92,10 @@ export class AuthService {
     let user: User;
     try {
       user = await this.store.transaction((tx) =>
-        tx.users.create({ uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active }, this.clock.now()),
+        tx.users.create(
+          { uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, avatar: this.opts.defaultAvatar },
+          this.clock.now(),
+        ),
       );
     } catch (e) {
       if (isUniqueViolation(e)) throw failure('accountExists');

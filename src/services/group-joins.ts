@@ -12,9 +12,10 @@ import {
   type MemberWithUser,
   type Membership,
 } from '../domain/group.js';
+import type { DefaultImages } from '../domain/images.js';
 import { Conversation, navigationNotice, systemNotice } from '../domain/message.js';
 import { TEXT } from '../domain/texts.js';
-import { DEFAULT_GROUP_AVATAR, UserStatus, displayName, type User } from '../domain/user.js';
+import { UserStatus, displayName, type User } from '../domain/user.js';
 import type { Repos, Store } from '../store/port.js';
 import { activeGroup, ownedActiveGroup } from './access.js';
 import { toGroup, toUser, type DeliveryService, type Outgoing } from './delivery.js';
@@ -39,7 +40,7 @@ export class GroupJoinService {
     private readonly store: Store,
     private readonly delivery: DeliveryService,
     private readonly clock: Clock,
-    private readonly opts: { tzOffsetMinutes: number },
+    private readonly opts: { tzOffsetMinutes: number; images: DefaultImages },
   ) {}
 
   /** "<label>[<joiner>] 加入了群聊" to `receivers` (every active member, the newcomer included); `group` as loaded before. */
@@ -47,7 +48,7 @@ export class GroupJoinService {
     const now = this.clock.now();
     const message = systemNotice({
       id: randomUUID(),
-      from: { id: `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`, name: '加群申请提醒', avatar: DEFAULT_GROUP_AVATAR },
+      from: { id: `redirect-applyAddGroup${g.id}-${joiner.id}-${now}`, name: '加群申请提醒', avatar: this.opts.images.groupAvatar },
       to: { id: g.id, name: g.name, avatar: g.avatar ?? '' },
       chatType: 'group',
       text: `${label}[${displayName(joiner)}] 加入了群聊`,
@@ -90,7 +91,7 @@ export class GroupJoinService {
         text: `请处理申请 ${label}[${displayName(joiner)}] 加入了群[${g.name}]`,
         fromName: '加群处理',
         fromId,
-        fromAvatar: DEFAULT_GROUP_AVATAR,
+        fromAvatar: this.opts.images.groupAvatar,
         redirect: { type: 'navigateTo', desc: detail, url },
         group: groupForJoin(g, this.opts.tzOffsetMinutes, before),
       }),

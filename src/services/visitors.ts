@@ -36,7 +36,7 @@ export class VisitorService {
     private readonly store: Store,
     private readonly auth: AuthService,
     private readonly clock: Clock,
-    private readonly opts: { salt: string; scryptCost: number; visitorsPerAddress: number },
+    private readonly opts: { salt: string; scryptCost: number; visitorsPerAddress: number; defaultAvatar: string },
   ) {}
 
   /**
@@ -90,7 +90,15 @@ export class VisitorService {
       }
       const user = await this.store.transaction((tx) =>
         tx.users.create(
-          { uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, last_login: now },
+          {
+            uuid: randomUUID(),
+            username: c.username,
+            password,
+            role: 'user',
+            status: UserStatus.active,
+            avatar: this.opts.defaultAvatar,
+            last_login: now,
+          },
           now,
         ),
       );
@@ -138,6 +146,7 @@ export class VisitorService {
               password,
               role: 'visitor',
               status: UserStatus.active,
+              avatar: this.opts.defaultAvatar,
               devicefingeruuid: deviceId,
               last_login: now,
               ...device,

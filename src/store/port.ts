@@ -2,8 +2,11 @@ import type { ApplyRow, ApplyStatus, ApplyWithApplicant, ContactRow, FriendFlags
 import type { Group, MemberWithUser, Membership } from '../domain/group.js';
 import type { User, UserInfo } from '../domain/user.js';
 
-export type NewUser = Pick<User, 'uuid' | 'username' | 'password' | 'role' | 'status'> &
-  Partial<Omit<User, 'id' | 'uuid' | 'username' | 'password' | 'role' | 'status' | 'create_time' | 'update_time' | 'register_time'>>;
+/** A new account: the caller gives its avatar (the deployment's default, see domain/images.ts). */
+export type NewUser = Pick<User, 'uuid' | 'username' | 'password' | 'role' | 'status' | 'avatar'> &
+  Partial<
+    Omit<User, 'id' | 'uuid' | 'username' | 'password' | 'role' | 'status' | 'avatar' | 'create_time' | 'update_time' | 'register_time'>
+  >;
 
 export type UserPatch = Partial<Omit<User, 'id' | 'uuid' | 'create_time' | 'update_time' | 'register_time'>>;
 

@@ -26,6 +26,7 @@ const newUser = (over: Partial<NewUser> = {}): NewUser => ({
   password: 'hash',
   role: 'user',
   status: 1,
+  avatar: '/public/defaults/user.jpg',
   ...over,
 });
 

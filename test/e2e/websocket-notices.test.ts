@@ -9,8 +9,8 @@ import { WsClient, type Frame } from '../helpers/ws.js';
  * Connect-time "entry" notices (spec §5.2 step 4, notes/entry-notices.md): after the welcome
  * frame, deep links into the client's settings pages, shown and never stored.
  */
-const IMG = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/img/';
-const KEFU = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/kefu.png';
+const IMG = '/public/defaults/img/';
+const KEFU = '/public/defaults/kefu.png';
 const SET = '/pages/setpageInfo/setpageInfo';
 
 interface Me {

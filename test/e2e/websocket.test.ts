@@ -348,7 +348,7 @@ for (const dialect of testDialects()) {
         timestamp: expect.any(Number),
         data: {
           id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
-          from_avatar: 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/kefu.png',
+          from_avatar: '/public/defaults/kefu.png',
           from_name: '账号异常提示',
           from_id: 0,
           to_id: u.id,

@@ -21,8 +21,8 @@ export const ok = <T>(data: T) => ({ msg: 'ok', data });
 export const fail = <T>(data: T) => ({ msg: 'fail', data });
 
 /** The server's default avatars (spec): a user's, a group's. */
-export const USER_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg';
-export const GROUP_AVATAR = 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png';
+export const USER_AVATAR = '/public/defaults/user.jpg';
+export const GROUP_AVATAR = '/public/defaults/group.png';
 /** A v4 UUID, as message and group uuids are. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Times as the server writes them: local "YYYY-MM-DD HH:mm:ss", and ISO 8601 in UTC. */

@@ -29,6 +29,7 @@ describe('SQLite group commit', () => {
     password: 'x',
     role: 'user' as const,
     status: UserStatus.active,
+    avatar: null,
   });
 
   it('commits the transactions that succeed and rolls back, alone, each one that throws', async () => {

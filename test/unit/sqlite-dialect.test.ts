@@ -59,7 +59,7 @@ describe('SQLite dialect', () => {
     for (let i = 0; i < 40; i++) {
       await store.transaction(async (tx) => {
         const u = await tx.users.create(
-          { uuid: crypto.randomUUID(), username: `u${i}`, password: 'x', role: 'user', status: UserStatus.active },
+          { uuid: crypto.randomUUID(), username: `u${i}`, password: 'x', role: 'user', status: UserStatus.active, avatar: null },
           1,
         );
         await tx.users.update(u.id, { userset: 'y'.repeat(50_000) }, 1);

@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import type { UserSearchRow } from '../../domain/friend.js';
-import { DEFAULT_USER_AVATAR, UserStatus, type User, type UserInfo } from '../../domain/user.js';
+import { UserStatus, type User, type UserInfo } from '../../domain/user.js';
 import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
 import { insertReturningId, precompiled, type Ctx } from './base.js';
 
 const DEFAULTS = {
   nickname: '',
-  avatar: DEFAULT_USER_AVATAR,
   devicefingeruuid: null,
   uniplatform: '',
   devicemodel: '',
