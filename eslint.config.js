@@ -106,6 +106,14 @@ export default tseslint.config(
     ],
     'bus/ is a transport: no storage, no HTTP, no sockets.',
   ),
+  layer(
+    ['src/migrate/**/*.ts'],
+    [
+      ['fastify', '@fastify/*', 'ws'],
+      ['**/services/**', '**/http/**', '**/realtime/**', '**/bus/**', '**/compose/**', '**/app.js'],
+    ],
+    "migrate/ reads the seed's own MySQL and Redis and writes through store/import-target; no HTTP, sockets, services or bus.",
+  ),
   {
     files: ['src/bus/**/*.ts'],
     ignores: ['src/bus/redis-bus.ts'],
@@ -138,7 +146,7 @@ function webClient() {
     { files: code, languageOptions: { globals: { ...globals.browser } } },
     // The browser tests and the Vite config run in Node.
     {
-      files: ['web/e2e/**/*.ts', 'web/vite.config.ts', 'scripts/**/*.mjs'],
+      files: ['web/e2e/**/*.ts', 'web/vite.config.ts', 'scripts/**/*.mjs', 'bin/*.mjs'],
       languageOptions: { globals: { ...globals.node } },
       rules: { 'no-console': 'off' },
     },

@@ -383,12 +383,15 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
   return Object.freeze(config);
 }
 
+/** The process's own environment, for commands that are given theirs (src/cli/io.ts). */
+export const processEnvironment = (): NodeJS.ProcessEnv => process.env;
+
 /**
  * The environment with the settings of a `.env` file added (in the working directory, when there
  * is one); a variable set in the environment wins over the file. `fromFile` names the file's keys.
  */
-export function environment(file = '.env'): { env: Env; fromFile: string[] } {
-  if (!fs.existsSync(file)) return { env: process.env, fromFile: [] };
+export function environment(file = '.env', base: Env = process.env): { env: Env; fromFile: string[] } {
+  if (!fs.existsSync(file)) return { env: base, fromFile: [] };
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -396,7 +399,7 @@ export function environment(file = '.env'): { env: Env; fromFile: string[] } {
     throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
   }
   const parsed = parseEnv(text);
-  return { env: { ...parsed, ...process.env }, fromFile: Object.keys(parsed) };
+  return { env: { ...parsed, ...base }, fromFile: Object.keys(parsed) };
 }
 
 const known = new Set<string>(KNOWN_KEYS);

@@ -17,8 +17,8 @@ import { SessionRepository } from './repos/sessions.js';
 import { UserRepository } from './repos/users.js';
 import type { Database } from './schema.js';
 
-/** Only the configured driver is loaded: each costs about 0.1 s of start-up. */
-async function adapterFor(config: DatabaseConfig, onError: (err: Error) => void): Promise<DialectAdapter> {
+/** The configured dialect; only its driver is loaded (each costs about 0.1 s of start-up). */
+export async function adapterFor(config: DatabaseConfig, onError: (err: Error) => void): Promise<DialectAdapter> {
   switch (config.kind) {
     case 'sqlite':
       return (await import('./dialects/sqlite.js')).createSqlite(config.file);

@@ -51,6 +51,15 @@ describe('verifyPassword', () => {
     expect((await verifyPassword('密码123', chinese, COST)).ok).toBe(true);
   });
 
+  it("verifies what the seed's user model stored: createHash('sha256', secret) is plain SHA-256", async () => {
+    // app/model/user.js and checkPassword pass config.crypto.secret as createHash's second
+    // argument, which is stream options, not a key: the stored hash is unsalted hex SHA-256.
+    const seedSecret = 'qhdgw@45ncashdaksh2!#@3nxjdas*_672' as unknown as Parameters<typeof createHash>[1];
+    const stored = createHash('sha256', seedSecret).update('alice123').digest('hex');
+    expect(stored).toBe(createHash('sha256').update('alice123').digest('hex'));
+    expect(await verifyPassword('alice123', stored, COST)).toEqual({ ok: true, needsRehash: true });
+  });
+
   it('refuses stored values of no known kind', async () => {
     for (const stored of ['', '123456', 'bcrypt$2b$10$abc', 'a'.repeat(63), 'scrypt$10$8$1$only-five']) {
       expect(await verifyPassword('123456', stored, COST), stored).toEqual({ ok: false, needsRehash: false });
