@@ -30,6 +30,11 @@ export interface Config {
   /** Prefix of this deployment's Redis channels (deployments sharing a Redis need different ones). */
   redisPrefix: string;
   dataDir: string;
+  /**
+   * Unix socket of the local bridge (src/bus/local-bridge.ts) a node on the in-process bus listens
+   * on, for `natter admin` on the same host; undefined: none. `explicit`: set by ADMIN_SOCKET.
+   */
+  adminSocket: { path: string; explicit: boolean } | undefined;
   jwtSecret: string | undefined;
   /** Token lifetime in seconds. */
   tokenTtl: number;
@@ -113,6 +118,7 @@ export const KNOWN_KEYS = [
   'REDIS_URL',
   'REDIS_PREFIX',
   'DATA_DIR',
+  'ADMIN_SOCKET',
   'JWT_SECRET',
   'TOKEN_TTL',
   'VISITOR_SALT',
@@ -266,6 +272,19 @@ function parseS3(r: Reader): S3Config | undefined {
   };
 }
 
+/** Longest socket path Linux and macOS accept, less the temporary suffix the bridge listens on first. */
+const MAX_SOCKET_PATH_BYTES = 103 - 9;
+
+function parseAdminSocket(r: Reader, dataDir: string): Config['adminSocket'] {
+  const v = r.str('ADMIN_SOCKET', '');
+  if (/^(off|false|no|none)$/i.test(v)) return undefined;
+  if (v === '') return { path: path.join(dataDir, 'natter.sock'), explicit: false };
+  const file = path.resolve(v);
+  if (Buffer.byteLength(file) > MAX_SOCKET_PATH_BYTES)
+    r.fail(`ADMIN_SOCKET: "${file}" is longer than ${MAX_SOCKET_PATH_BYTES} bytes, too long for a Unix socket`);
+  return { path: file, explicit: true };
+}
+
 function parseHosts(r: Reader): string[] {
   const hosts = r
     .str('SCREENSHOT_ALLOWED_HOSTS', '')
@@ -339,6 +358,7 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: r.str('REDIS_PREFIX', 'natter:'),
     dataDir,
+    adminSocket: parseAdminSocket(r, dataDir),
     jwtSecret,
     tokenTtl: tokenTtl ?? 30 * 86400,
     visitorSalt: r.str('VISITOR_SALT', SEED_VISITOR_SALT),

@@ -45,6 +45,8 @@ export class RedisBus implements Bus {
   private readonly gapListeners: (() => void)[] = [];
   private lostConnection = false;
   private closing = false;
+  /** PUBLISHes not yet answered: `close` lets them go out first (auto-pipelining sends them a tick later). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private readonly onError: BusErrorListener;
   private readonly prefix: string;
@@ -110,14 +112,22 @@ export class RedisBus implements Bus {
   }
 
   async publish(topic: string, event: BusEvent): Promise<void> {
-    await this.pub.publish(this.prefix + topic, JSON.stringify(event));
+    await this.send(this.prefix + topic, JSON.stringify(event));
+  }
+
+  private send(channel: string, text: string): Promise<number> {
+    const sent = this.pub.publish(channel, text);
+    this.inFlight.add(sent);
+    const done = () => void this.inFlight.delete(sent);
+    sent.then(done, done);
+    return sent;
   }
 
   async publishMany(topics: readonly string[], event: BusEvent): Promise<void> {
     if (topics.length === 0) return;
     if (topics.length === 1) return this.publish(topics[0] as string, event);
     const body: Fanout = { t: [...topics], e: event };
-    await this.pub.publish(this.prefix + FANOUT, JSON.stringify(body));
+    await this.send(this.prefix + FANOUT, JSON.stringify(body));
   }
 
   onGap(listener: () => void): void {
@@ -126,7 +136,12 @@ export class RedisBus implements Bus {
 
   async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
     if (this.handlers.add(topic, handler)) {
-      const confirmed = this.sub.subscribe(this.prefix + topic).finally(() => this.pending.delete(topic));
+      // Only once the connection is ready (the fan-out SUBSCRIBE, queued before it connected, is
+      // confirmed): a SUBSCRIBE sent while ioredis runs its ready check makes that check fail.
+      const confirmed = this.fanout
+        .catch(() => undefined)
+        .then(() => this.sub.subscribe(this.prefix + topic))
+        .finally(() => this.pending.delete(topic));
       this.pending.set(topic, confirmed);
     }
     await Promise.all([this.fanout, this.pending.get(topic)]);
@@ -146,6 +161,9 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     this.closing = true;
     this.handlers.clear();
-    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    if (this.pub.status === 'ready') await Promise.allSettled([...this.inFlight]);
+    // QUIT after what is queued on a ready connection; one still (re)connecting has nothing to
+    // flush and would wait for Redis forever: it is dropped.
+    await Promise.allSettled([this.pub, this.sub].map(async (c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
   }
 }

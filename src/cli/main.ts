@@ -2,6 +2,10 @@ import { Exit, UsageError, type CliIo, type Command, type ExitCode } from './io.
 
 /** The commands of `natter`; each module is loaded only when its command runs. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  admin: {
+    summary: 'manage accounts, sessions and notices on the configured database (natter admin --help)',
+    load: async () => (await import('./admin.js')).admin,
+  },
   import: {
     summary: "copy a seed deployment's MySQL database and Redis offline lists into Natter (natter import --help)",
     load: async () => (await import('./import.js')).importSeed,

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { Bus } from '../bus/port.js';
 import { userTopic } from '../bus/topics.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
 import { defaultImages } from '../domain/images.js';
+import type { Log } from '../domain/log.js';
 import { accountAnomalyNotice, avatarChangedNotice, entryNotices } from '../domain/notices.js';
 import type { Metrics } from '../metrics.js';
 import { Gateway } from '../realtime/gateway.js';
+import type { AuthService } from '../services/auth.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Services } from './services.js';
 
@@ -15,13 +18,14 @@ const DRAIN_HIGH_WATER_BYTES = 256 * 1024;
 /** Stored messages read per page when a socket catches up. */
 const DRAIN_BATCH = 500;
 
-/** Session changes reach every node over the bus: sockets of older sessions stop receiving wherever they are. */
-function announceSessions(infra: Infrastructure, s: Services, clock: Clock): void {
+/**
+ * Session changes reach every node over the bus: sockets of older sessions stop receiving wherever
+ * they are. The admin command wires its AuthService the same way (compose/admin.ts).
+ */
+export function announceSessions(bus: Bus, log: Log, auth: AuthService, clock: Clock): void {
   const announce = (userId: number, ev: UserEvent) =>
-    void infra.bus
-      .publish(userTopic(userId), ev)
-      .catch((err: unknown) => infra.log.warn({ err, userId }, 'could not announce session change'));
-  s.auth.onSession({
+    void bus.publish(userTopic(userId), ev).catch((err: unknown) => log.warn({ err, userId }, 'could not announce session change'));
+  auth.onSession({
     sessionStarted: (userId, sid, _role, quiet) =>
       announce(userId, { v: 1, type: 'session', action: 'started', sid, at: clock.now(), quiet }),
     sessionEnded: (userId, sid, quiet) => announce(userId, { v: 1, type: 'session', action: 'ended', sid, at: clock.now(), quiet }),
@@ -31,7 +35,7 @@ function announceSessions(infra: Infrastructure, s: Services, clock: Clock): voi
 
 /** The WebSocket gateway, its connect-time notices, and the session fan-out it listens to. */
 export function createRealtime(config: Readonly<Config>, infra: Infrastructure, s: Services, metrics: Metrics, clock: Clock): Gateway {
-  announceSessions(infra, s, clock);
+  announceSessions(infra.bus, infra.log, s.auth, clock);
   const images = defaultImages(config.defaultsUrl);
   const { ws } = config;
   return new Gateway(

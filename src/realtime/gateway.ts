@@ -9,6 +9,7 @@ import type { Log } from '../domain/log.js';
 import type { ChatMessage } from '../domain/message.js';
 import type { AuthService } from '../services/auth.js';
 import type { DeliveryService } from '../services/delivery.js';
+import { answerCensus } from './census.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
 import { UserSockets } from './user-sockets.js';
@@ -57,6 +58,8 @@ export class Gateway {
   /** Sockets whose session the last sweep found ended. */
   private readonly suspects = new WeakSet<Connection>();
   private readonly timer: NodeJS.Timeout;
+  /** This node's answers to census requests (who is online), stopped on close. */
+  private readonly census: Promise<(() => Promise<void>) | undefined>;
   private closing = false;
 
   private readonly auth: AuthService;
@@ -75,6 +78,12 @@ export class Gateway {
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
     this.bus.onGap(() => void this.afterGap());
+    const onCensusError = (err: unknown) => this.log.warn({ err }, 'could not answer a census request');
+    this.census = answerCensus(this.bus, this, onCensusError).catch((err: unknown) => void onCensusError(err));
+  }
+
+  get nodeId(): string {
+    return this.opts.nodeId;
   }
 
   /** Open sockets on this node. */
@@ -82,6 +91,17 @@ export class Gateway {
     let n = 0;
     for (const s of this.users.values()) n += s.size;
     return n;
+  }
+
+  /** Open sockets on this node and the users holding them (census answers, realtime/census.ts). */
+  totals(): { sockets: number; users: number } {
+    return { sockets: this.size, users: this.users.size };
+  }
+
+  /** The user's open sockets on this node, and whether one of them receives. */
+  userSockets(userId: number): { sockets: number; receiving: boolean } {
+    const s = this.users.get(userId);
+    return { sockets: s?.size ?? 0, receiving: s?.active?.receiving ?? false };
   }
 
   /** Entry point from the HTTP server's `upgrade` event. */
@@ -340,7 +360,7 @@ export class Gateway {
     clearInterval(this.timer);
     for (const sockets of this.users.values()) for (const conn of sockets.all()) conn.terminate();
     this.users.clear();
-    const subs = [...this.unsubscribe.values()];
+    const subs = [...this.unsubscribe.values(), this.census.then((off) => off ?? (async () => undefined))];
     this.unsubscribe.clear();
     await Promise.allSettled(subs.map(async (s) => (await s)()));
     await this.delivery.flush();

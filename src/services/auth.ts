@@ -87,11 +87,20 @@ export class AuthService {
   /** E01: creates the account and its profile row, then logs in exactly as E02. */
   async register(c: Credentials, address: string): Promise<LoginResult> {
     await this.countSignup(address);
+    const user = await this.createAccount(c);
+    // The password was just set: the login step cannot fail, so it is not throttled either.
+    return this.startSession(user, 'user');
+  }
+
+  /**
+   * Creates a registered account and its profile row, without a session (E01 and the admin
+   * command). A taken username throws `failure('accountExists')`, also when two race.
+   */
+  async createAccount(c: Credentials): Promise<User> {
     if (await this.store.users.findByUsername(c.username)) throw failure('accountExists');
     const password = await hashPassword(c.password, this.opts.scryptCost);
-    let user: User;
     try {
-      user = await this.store.transaction((tx) =>
+      return await this.store.transaction((tx) =>
         tx.users.create(
           { uuid: randomUUID(), username: c.username, password, role: 'user', status: UserStatus.active, avatar: this.opts.defaultAvatar },
           this.clock.now(),
@@ -101,8 +110,24 @@ export class AuthService {
       if (isUniqueViolation(e)) throw failure('accountExists');
       throw e;
     }
-    // The password was just set: the login step cannot fail, so it is not throttled either.
-    return this.startSession(user, 'user');
+  }
+
+  /**
+   * Sets a new password without the old one (the admin command) and ends the user's session:
+   * its sockets close on every node (4003, as for a session ended from elsewhere) and its tokens
+   * are refused. Answers false for an unknown user.
+   */
+  async resetPassword(userId: number, newPassword: string): Promise<boolean> {
+    const password = await hashPassword(newPassword, this.opts.scryptCost);
+    const result = await this.store.transaction(async (tx) => {
+      if (!(await tx.users.findById(userId))) return undefined;
+      await tx.users.update(userId, { password }, this.clock.now());
+      const session = await tx.sessions.get(userId);
+      return session && (await tx.sessions.end(userId, session.sid)) ? session.sid : null;
+    });
+    if (result === undefined) return false;
+    if (result !== null) for (const l of this.listeners) l.sessionEnded(userId, result, false);
+    return true;
   }
 
   /** Counts a registration attempt of the address (E01, E14); past REGISTER_MAX_PER_IP_HOUR it is refused. */

@@ -38,6 +38,10 @@ export interface UserRepo {
   sessionStates(ids: number[]): Promise<{ id: number; status: number; sid: string | null; expires_at: number | null }[]>;
   /** Active registered users (not `excludeId`) whose username contains `keyword`, case-insensitively; exact match first. */
   search(keyword: string, excludeId: number, limit: number): Promise<UserSearchRow[]>;
+  /** Active users with an id above `afterId`, ascending, at most `limit` (walking every account in batches). */
+  activeAfter(afterId: number, limit: number): Promise<User[]>;
+  /** How many accounts there are: registered (role `user`), visitors, and disabled ones of either. */
+  counts(): Promise<{ registered: number; visitors: number; disabled: number }>;
 }
 
 export interface SessionRepo {
@@ -183,6 +187,8 @@ export interface GroupRepo {
   removeMember(groupId: number, userId: number): Promise<number>;
   /** Avatars (group avatar, else user avatar) of the first active members, in join order. */
   firstAvatars(groupId: number, limit: number): Promise<string[]>;
+  /** How many active groups there are. */
+  countActive(): Promise<number>;
 }
 
 export interface CounterRepo {

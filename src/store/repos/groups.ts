@@ -168,4 +168,13 @@ export class GroupRepository implements GroupRepo {
       .execute();
     return rows.map((r) => r.avatar || r.user_avatar || '');
   }
+
+  async countActive(): Promise<number> {
+    const row = await this.db
+      .selectFrom('group')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', '=', GroupStatus.active)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
 }

@@ -159,4 +159,34 @@ export class UserRepository implements UserRepo {
       .limit(limit)
       .execute();
   }
+
+  activeAfter(afterId: number, limit: number): Promise<User[]> {
+    return this.db
+      .selectFrom('user')
+      .selectAll()
+      .where('id', '>', afterId)
+      .where('status', '=', UserStatus.active)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async counts(): Promise<{ registered: number; visitors: number; disabled: number }> {
+    const rows = await this.db
+      .selectFrom('user')
+      .select((eb) => [
+        'role',
+        eb.fn.countAll<number | string>().as('n'),
+        eb.fn.sum<number | string | null>(eb.case().when('status', '=', UserStatus.disabled).then(1).else(0).end()).as('off'),
+      ])
+      .groupBy('role')
+      .execute();
+    const out = { registered: 0, visitors: 0, disabled: 0 };
+    for (const r of rows) {
+      if (r.role === 'visitor') out.visitors += Number(r.n);
+      else out.registered += Number(r.n);
+      out.disabled += Number(r.off ?? 0);
+    }
+    return out;
+  }
 }
