@@ -22,6 +22,8 @@ export interface Options {
   cpuProfDir: string;
   /** The server's entry file: .js as is (dist/main.js, built when stale), .ts with --import tsx. */
   entry: string;
+  /** How pairs/latency senders send: HTTP E20 (the seed's way), or `send` frames on their own sockets. */
+  send: 'http' | 'ws';
   /** Flags given explicitly (scenario defaults fill the rest). */
   given: Record<string, number>;
 }
@@ -42,6 +44,8 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
 
   pairs/latency: --pairs P --messages M --window W [--rate msgs/s in total, 0 = as fast as allowed]
                  --warmup N: unmeasured messages sent first, in total (default 1000)
+                 --send http|ws: senders POST sendmessage (default), or send frames on their
+                 own sockets (docs/protocol.md) and wait for the acks; the window counts either
   group:         --members G --messages K --window W
   connections:   --connections C [--sources N: source addresses 127.0.0.1… to spread sockets over]
   offline:       --waiting N --senders S
@@ -78,6 +82,7 @@ export function parseArgs(argv: string[]): Options {
     cpuProf: false,
     cpuProfDir: path.join(os.tmpdir(), 'natter-bench-profiles'),
     entry: 'dist/main.js',
+    send: 'http',
     given: {},
   };
   for (let i = 0; i < argv.length; i++) {
@@ -102,7 +107,11 @@ export function parseArgs(argv: string[]): Options {
     else if (a === '--cpu-prof') o.cpuProf = true;
     else if (a === '--cpu-prof-dir') o.cpuProfDir = value();
     else if (a === '--entry') o.entry = value();
-    else if (a === '--help' || a === '-h') throw new Error(USAGE);
+    else if (a === '--send') {
+      const v = value();
+      if (v !== 'http' && v !== 'ws') throw new Error('--send: http or ws');
+      o.send = v;
+    } else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else if (a.startsWith('--') && NUMERIC.includes(a.slice(2))) {
       const n = Number(value());
       if (!Number.isFinite(n) || n < 0) throw new Error(`${a}: expected a number ≥ 0`);

@@ -208,3 +208,68 @@ export function connect(
 export function closeAll(rs: readonly (Receiver | undefined)[]): void {
   for (const r of rs) r?.ws.terminate();
 }
+
+const ACK_PREFIX = '{"type":"ack","cid":"';
+
+/**
+ * A sender's own socket (docs/protocol.md): says hello, then sends messages as `send` frames
+ * and resolves each when its ack arrives ("ok" or the failure text). Client ids are the
+ * benchmark's own (no quotes or backslashes), so acks are read without parsing their message.
+ */
+export class WsSender {
+  private readonly waiting = new Map<string, { resolve: (failure: string | undefined) => void; timer: NodeJS.Timeout }>();
+
+  private constructor(readonly receiver: Receiver) {
+    receiver.ws.on('message', (data: Buffer) => this.onFrame(data));
+    receiver.ws.on('close', (code) => {
+      for (const [cid, w] of this.waiting) {
+        clearTimeout(w.timer);
+        w.resolve(`socket closed (${code}) before the ack of ${cid}`);
+      }
+      this.waiting.clear();
+    });
+  }
+
+  /** Opens the sender's socket and waits until the server offered `send`. */
+  static async open(base: string, token: string, key: string, timeoutMs = 30_000): Promise<WsSender> {
+    const r = await connect(base, token, key, () => undefined, { timeoutMs });
+    const offered = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no hello answer: the server does not offer sending over the socket')), timeoutMs);
+      const onHello = (data: Buffer) => {
+        if (data.indexOf('{"type":"hello"') !== 0) return;
+        clearTimeout(timer);
+        r.ws.off('message', onHello);
+        if (data.indexOf('"send"') < 0) reject(new Error(`the server does not offer send: ${data.toString()}`));
+        else resolve();
+      };
+      r.ws.on('message', onHello);
+    });
+    r.ws.send('{"type":"hello","features":["send"]}');
+    await offered;
+    return new WsSender(r);
+  }
+
+  /** Sends E20's fields as a frame; resolves undefined when stored, else with the reason. */
+  send(cid: string, body: unknown, timeoutMs = 30_000): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(cid);
+        resolve(`no ack for ${cid} within ${timeoutMs} ms`);
+      }, timeoutMs);
+      this.waiting.set(cid, { resolve, timer });
+      this.receiver.ws.send(JSON.stringify({ type: 'send', cid, body }));
+    });
+  }
+
+  private onFrame(data: Buffer): void {
+    if (data.length < ACK_PREFIX.length || data.toString('latin1', 0, ACK_PREFIX.length) !== ACK_PREFIX) return;
+    const end = data.indexOf('"', ACK_PREFIX.length);
+    const cid = data.toString('utf8', ACK_PREFIX.length, end);
+    const w = this.waiting.get(cid);
+    if (!w) return;
+    this.waiting.delete(cid);
+    clearTimeout(w.timer);
+    const ok = data.toString('latin1', end, end + 13) === '","msg":"ok",';
+    w.resolve(ok ? undefined : data.toString('utf8').slice(0, 300));
+  }
+}

@@ -1,5 +1,5 @@
 import { flag, type Options } from '../args.js';
-import { befriend, benchData, closeAll, connect, registerMany, warmSockets, type Account, type Receiver } from '../client.js';
+import { befriend, benchData, closeAll, connect, registerMany, warmSockets, WsSender, type Account, type Receiver } from '../client.js';
 import { serverRows, type ScenarioResult } from '../report.js';
 import type { Target } from '../target.js';
 import { now, pool, round, runKey, sleep, summarize, waitFor } from '../util.js';
@@ -28,6 +28,8 @@ class PairState {
   /** Highest sequence number received so far. */
   maxSeen = -1;
   socket: Receiver | undefined;
+  /** The sender's own socket, with --send ws. */
+  out: WsSender | undefined;
 
   constructor(
     readonly sender: Account,
@@ -42,8 +44,9 @@ class PairState {
 
 /**
  * `pairs` and `latency`: P sender/receiver pairs. Receivers hold sockets (on node B); senders
- * send M messages each over keep-alive HTTP (to node A) with at most W in flight, optionally
- * paced to a total rate. Each message carries its send time and sequence number.
+ * send M messages each over keep-alive HTTP (to node A), or with `--send ws` as frames on their
+ * own sockets (on node A), with at most W in flight (unacknowledged), optionally paced to a total
+ * rate. Each message carries its send time and sequence number.
  */
 export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): Promise<ScenarioResult> {
   const light = name === 'latency';
@@ -90,10 +93,21 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   await pool(pairStates, 64, deadline, async (p) => {
     p.socket = await connect(t.recvBase, p.receiver.token, key, (m, at) => onRecv(p, m, at));
   });
+  if (o.send === 'ws') {
+    await pool(pairStates, 64, deadline, async (p) => {
+      p.out = await WsSender.open(t.api.base, p.sender.token, key);
+    });
+  }
   const connectMs = now() - tConn;
+  /** One message the sender's way; resolves undefined once stored (acknowledged), else with the failure. */
+  const post = async (p: PairState, body: object, cid: string): Promise<string | undefined> => {
+    if (p.out) return p.out.send(cid, body, 30_000);
+    const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, p.sender.token, 30_000);
+    return res.status === 200 ? undefined : `${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
+  };
   await sleep(300); // connect-time notices settle
   const calibration = await calibrate(t);
-  const warmErrors = await warmSockets(t.api, Math.min(P * W, 4096));
+  const warmErrors = o.send === 'ws' ? 0 : await warmSockets(t.api, Math.min(P * W, 4096));
 
   // A fresh process compiles its hot code during its first few hundred messages (on other
   // threads too, which counts in its CPU time): unmeasured messages with negative sequence
@@ -104,8 +118,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
     pairStates.map(async (p) => {
       for (let j = 0; j < warmEach && now() < deadline; j++) {
         const body = { sendto_id: p.receiver.id, chatType: 'single', type: 'text', data: benchData(key, -1 - j, round(now(), 3)) };
-        const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, p.sender.token, 30_000).catch(() => undefined);
-        if (res?.status === 200) warmAcked++;
+        if ((await post(p, body, `w${j}`).catch(() => 'failed')) === undefined) warmAcked++;
       }
     }),
   );
@@ -122,8 +135,8 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
     sentCount++;
     try {
       const body = { sendto_id: p.receiver.id, chatType: 'single', type: 'text', data: benchData(key, q, round(at, 3)) };
-      const res = await t.api.request('POST', '/api/chat/socket/sendmessage', body, p.sender.token, 30_000);
-      if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      const failed = await post(p, body, `m${q}`);
+      if (failed !== undefined) throw new Error(failed);
       p.acked[q] = 1;
       ackCount++;
       if (Number.isNaN(p.recvAt[q])) pending.add(q);
@@ -164,7 +177,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   const cpuUs = t.cpuSinceMark();
   const client = process.cpuUsage(cpu0);
   const peakRss = t.peakRssMB();
-  closeAll(pairStates.map((p) => p.socket));
+  closeAll(pairStates.flatMap((p) => [p.socket, p.out?.receiver]));
 
   let lost = 0;
   let deliveredUnacked = 0;
@@ -185,6 +198,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
     pairs: P,
     messagesPerSender: M,
     window: W,
+    send: o.send,
     rateLimit: rate || null,
     registerMs: round(registerMs, 0),
     registerPerSec: round((2 * P) / (registerMs / 1000), 0),
@@ -218,7 +232,7 @@ export async function pairs(o: Options, name: 'pairs' | 'latency', t: Target): P
   const heavy = !light;
   return {
     scenario: name,
-    title: `${name}: ${P} pairs × ${M} messages, window ${W}${rate ? `, ${rate} msgs/s offered` : ''}`,
+    title: `${name}: ${P} pairs × ${M} messages, window ${W}${rate ? `, ${rate} msgs/s offered` : ''}, sent over ${o.send === 'ws' ? "the senders' sockets" : 'HTTP'}`,
     results,
     rows: [
       ...serverRows(t),

@@ -8,6 +8,7 @@ import { defaultImages } from '../domain/images.js';
 import type { Log } from '../domain/log.js';
 import { accountAnomalyNotice, avatarChangedNotice, entryNotices } from '../domain/notices.js';
 import type { Metrics } from '../metrics.js';
+import { ClientSends } from '../realtime/client-sends.js';
 import { Gateway } from '../realtime/gateway.js';
 import type { AuthService } from '../services/auth.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -17,6 +18,8 @@ import type { Services } from './services.js';
 const DRAIN_HIGH_WATER_BYTES = 256 * 1024;
 /** Stored messages read per page when a socket catches up. */
 const DRAIN_BATCH = 500;
+/** Sends of one socket awaiting their ack at once (docs/protocol.md). */
+const SENDS_IN_FLIGHT = 64;
 
 /**
  * Session changes reach every node over the bus: sockets of older sessions stop receiving wherever
@@ -38,8 +41,12 @@ export function createRealtime(config: Readonly<Config>, infra: Infrastructure, 
   announceSessions(infra.bus, infra.log, s.auth, clock);
   const images = defaultImages(config.defaultsUrl);
   const { ws } = config;
+  const sends = new ClientSends(
+    { auth: s.auth, messages: s.messages, log: infra.log },
+    { frameBytes: ws.maxPayloadBytes, framesPerMinute: ws.framesPerMinute, inFlight: SENDS_IN_FLIGHT },
+  );
   return new Gateway(
-    { auth: s.auth, delivery: s.delivery, bus: infra.bus, clock, log: infra.log },
+    { auth: s.auth, delivery: s.delivery, bus: infra.bus, clock, log: infra.log, sends },
     {
       nodeId: infra.nodeId,
       maxPayloadBytes: ws.maxPayloadBytes,

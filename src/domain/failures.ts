@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from './errors.js';
+import { AppError, ValidationError, type ErrorCode } from './errors.js';
 
 /**
  * Every failure a client can be told, once: its code (which decides the HTTP status, see
@@ -44,6 +44,9 @@ export const FAILURES = {
   friendsOnly: ['forbidden', '对方设置成：需要您先成为他的好友才能发消息'],
   groupUnavailable: ['not_found', '群不存在或者已解散或者被封禁，无法发消息'],
   notInGroup: ['forbidden', '您不在群里，无法发消息'],
+  // sending over the WebSocket (docs/protocol.md; Natter's own)
+  socketNotReceiving: ['conflict', '此连接已不是当前连接，请用新连接发送'],
+  tooManySends: ['rate_limited', '发送过于频繁，请稍后再试'],
   // friends (E04–E12, E17, E19, E33, E39, E40)
   cannotAddSelf: ['invalid', '不能添加自己为好友'],
   friendTargetMissing: ['not_found', '添加的好友不存在'],
@@ -117,4 +120,24 @@ export const failureText = (key: FailureKey): string => FAILURES[key][1];
 export function failure(key: FailureKey, o: { detail?: string; retryAfterSeconds?: number; cause?: unknown } = {}): AppError {
   const [code, text] = FAILURES[key];
   return new AppError(code, o.detail === undefined ? text : `${text}: ${o.detail}`, o.retryAfterSeconds, { cause: o.cause });
+}
+
+/** The failure a token that does not authenticate answers (spec §1.6), by the reason it failed. */
+export const AUTH_FAILURES = {
+  missing: 'tokenMissing',
+  expired: 'tokenExpired',
+  invalid: 'tokenInvalid',
+  user_missing: 'userGoneOrDisabled',
+  disabled: 'userGoneOrDisabled',
+} as const satisfies Record<string, FailureKey>;
+
+/**
+ * What a client is told about an error, on HTTP (the `data` of a 4xx answer) and on the WebSocket
+ * (a fail ack) alike: a failure's text, or a parameter failure's first message (as the original's
+ * error handler: `err.errors[0].err[0]`). Undefined for anything unexpected (a server error).
+ */
+export function answerText(err: unknown): string | undefined {
+  if (err instanceof AppError) return err.message;
+  if (err instanceof ValidationError) return err.issues[0]?.err[0] ?? failureText('badRequest');
+  return undefined;
 }

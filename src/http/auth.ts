@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { failure, type FailureKey } from '../domain/failures.js';
+import { AUTH_FAILURES, failure } from '../domain/failures.js';
 import type { User } from '../domain/user.js';
-import type { AuthFailure, AuthService } from '../services/auth.js';
+import type { AuthService } from '../services/auth.js';
 import type { Claims } from '../services/tokens.js';
 
 /** The authenticated caller of a request. */
@@ -40,14 +40,6 @@ export function visitorMayCall(method: string, path: string): boolean {
   return VISITOR_WHITELIST.some(([m, prefix]) => m === method && path.startsWith(prefix));
 }
 
-const HTTP_FAILURES: Record<AuthFailure, FailureKey> = {
-  missing: 'tokenMissing',
-  expired: 'tokenExpired',
-  invalid: 'tokenInvalid',
-  user_missing: 'userGoneOrDisabled',
-  disabled: 'userGoneOrDisabled',
-};
-
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Header `token`, `Authorization: Bearer`, query `token`, then body `token`. */
@@ -64,7 +56,7 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 /** The chatUserAuth check of spec §1.6, with the session check the seed only did on HTTP. */
 export async function authenticate(auth: AuthService, req: FastifyRequest): Promise<Caller> {
   const res = await auth.authenticate(tokenOf(req));
-  if (!res.ok) throw failure(HTTP_FAILURES[res.reason]);
+  if (!res.ok) throw failure(AUTH_FAILURES[res.reason]);
   const path = req.url.split('?')[0] ?? req.url;
   if (res.claims.role === 'visitor' && !visitorMayCall(req.method, path)) {
     throw failure('visitorForbidden');

@@ -1,3 +1,4 @@
+import { chatTypeParam } from '../domain/send.js';
 import { USERNAME_PATTERN } from '../domain/user.js';
 import { p } from './params.js';
 
@@ -20,7 +21,7 @@ export const password = p.str('密码', { required: true, min: 6, max: 20 });
 /** Credentials of a login: any 4–20 characters (accounts imported from the original may have any). */
 export const loginCredentials = { username: p.str('账号', { required: true, min: 4, max: 20 }), password };
 
-export const chatType = (desc: string) => p.enum(desc, ['single', 'group'] as const, { required: true });
+export const chatType = chatTypeParam;
 
 export const groupId = p.id('群id');
 

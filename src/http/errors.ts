@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ValidationError, type ErrorCode } from '../domain/errors.js';
-import { failureText } from '../domain/failures.js';
+import { answerText, failureText } from '../domain/failures.js';
 import { TEXT } from '../domain/texts.js';
 
 /** The HTTP status of each failure code; every code has one (checked by the compiler). */
@@ -32,12 +32,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err instanceof AppError) {
       if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
       if (err.code === 'unavailable') req.log.warn({ err }, err.message);
-      return reply.status(STATUS[err.code]).send({ msg: 'fail', data: err.message });
+      return reply.status(STATUS[err.code]).send({ msg: 'fail', data: answerText(err) });
     }
     if (err instanceof ValidationError) {
-      // As the original's error handler: the first message of the first failing field
-      // (`err.errors[0].err[0]`), which clients show as it is.
-      return reply.status(422).send({ msg: 'fail', data: err.issues[0]?.err[0] ?? failureText('badRequest') });
+      // The first message of the first failing field, which clients show as it is.
+      return reply.status(422).send({ msg: 'fail', data: answerText(err) });
     }
     const status = (err as FastifyError).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {

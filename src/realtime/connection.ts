@@ -46,17 +46,19 @@ export class Connection {
   readonly user: User;
   readonly sid: string;
   readonly role: Role;
+  /** The token the socket was opened with: each send frame is authenticated with it, as a request would be. */
+  readonly token: string;
   private readonly delivery: DeliveryService;
   private readonly clock: Clock;
   private readonly log: Log;
 
   constructor(
     readonly ws: WebSocket,
-    who: { user: User; sid: string; role: Role },
+    who: { user: User; sid: string; role: Role; token: string },
     deps: { delivery: DeliveryService; clock: Clock; log: Log },
     private readonly limits: ConnectionLimits,
   ) {
-    ({ user: this.user, sid: this.sid, role: this.role } = who);
+    ({ user: this.user, sid: this.sid, role: this.role, token: this.token } = who);
     ({ delivery: this.delivery, clock: this.clock, log: this.log } = deps);
     this.openedAt = this.clock.now();
   }
@@ -84,6 +86,21 @@ export class Connection {
     if (ev.type === 'push') this.enqueue(() => this.live(ev.conv, ev.seq, ev.msg));
     else if (ev.type === 'own') this.enqueue(() => this.own(ev.conv, ev.seq));
     else if (ev.type === 'drain') this.enqueue(() => this.drain());
+  }
+
+  /**
+   * Writes the ack of the user's own message `seq` of `conv` after every message of that
+   * conversation before it (fetched from the store if the bus has not brought them yet), so that
+   * acks and pushes leave in commit order; the cursor passes the message.
+   */
+  ackOwn(conv: string, seq: number, ack: string): void {
+    this.enqueue(() => this.own(conv, seq));
+    this.sendInOrder(ack);
+  }
+
+  /** Writes a frame after everything queued for this socket so far (acks keep the order of their sends). */
+  sendInOrder(text: string): void {
+    this.queue = this.queue.then(() => this.sendRaw(text));
   }
 
   /** Sends a frame that is not a stored message (welcome, notices that are not kept, pong). */

@@ -35,7 +35,25 @@ export const frames = {
   ping: (): string => '{"type":"ping"}',
   pong: (now: number): string => JSON.stringify({ type: 'pong', timestamp: now }),
   fail: (reason: string): string => JSON.stringify({ msg: 'fail', data: reason }),
+  /** The answer to a client's hello (docs/protocol.md): the features offered among those asked for, and the limits. */
+  hello: (features: readonly string[], max: HelloLimits): string => JSON.stringify({ type: 'hello', features, max }),
+  /** A send frame's message is stored: the message as E20 answers it (the same text as its pushes). */
+  ack: (cid: string, msg: ChatMessage): string => `{"type":"ack","cid":${JSON.stringify(cid)},"msg":"ok","data":${json(msg)}}`,
+  /** A send frame was refused, with the text E20 would answer. */
+  ackFail: (cid: string, reason: string): string => JSON.stringify({ type: 'ack', cid, msg: 'fail', data: reason }),
 };
+
+/** What a hello answer tells the client about sending over the socket. */
+export interface HelloLimits {
+  /** Largest frame the server reads; a bigger one closes the socket (1009): send it over HTTP. */
+  frameBytes: number;
+  /** Frames per minute before the socket is closed (1008). */
+  framesPerMinute: number;
+  /** Sends awaiting their ack at once; beyond it a send is refused at once. */
+  inFlight: number;
+  /** Longest client id. */
+  cidLength: number;
+}
 
 /**
  * Close codes. Seed clients reconnect only after 1006 (no close frame); any other code means

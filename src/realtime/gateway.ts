@@ -10,6 +10,7 @@ import type { ChatMessage } from '../domain/message.js';
 import type { AuthService } from '../services/auth.js';
 import type { DeliveryService } from '../services/delivery.js';
 import { answerCensus } from './census.js';
+import type { ClientSends } from './client-sends.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
 import { UserSockets } from './user-sockets.js';
@@ -67,13 +68,15 @@ export class Gateway {
   private readonly bus: Bus;
   private readonly clock: Clock;
   private readonly log: Log;
+  /** Natter's own client frames (hello, send), when offered. */
+  private readonly sends: ClientSends | undefined;
 
   constructor(
-    deps: { auth: AuthService; delivery: DeliveryService; bus: Bus; clock: Clock; log: Log },
+    deps: { auth: AuthService; delivery: DeliveryService; bus: Bus; clock: Clock; log: Log; sends?: ClientSends },
     private readonly opts: GatewayOptions,
     private readonly hooks: GatewayHooks,
   ) {
-    ({ auth: this.auth, delivery: this.delivery, bus: this.bus, clock: this.clock, log: this.log } = deps);
+    ({ auth: this.auth, delivery: this.delivery, bus: this.bus, clock: this.clock, log: this.log, sends: this.sends } = deps);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
@@ -142,7 +145,7 @@ export class Gateway {
     const { user, claims } = res;
     const conn = new Connection(
       ws,
-      { user, sid: claims.sid, role: claims.role },
+      { user, sid: claims.sid, role: claims.role, token: token ?? '' },
       { delivery: this.delivery, clock: this.clock, log: this.log },
       this.opts,
     );
@@ -308,7 +311,10 @@ export class Gateway {
     }
   }
 
-  /** Client frames (spec §5.3): only pings are answered; chat goes over HTTP. */
+  /**
+   * Client frames (spec §5.3): pings are answered; `hello` and `send` (docs/protocol.md) go to
+   * ClientSends; anything else is ignored.
+   */
   private onFrame(conn: Connection, data: RawData): void {
     const now = this.clock.now();
     if (countInWindow(this.frameCounts, conn, now) > this.opts.framesPerMinute)
@@ -322,7 +328,9 @@ export class Gateway {
     } catch {
       return;
     }
-    if (!frame || typeof frame !== 'object' || (frame as { type?: unknown }).type !== 'ping') return;
+    if (!frame || typeof frame !== 'object') return;
+    if (this.sends?.onFrame(conn, frame as Record<string, unknown>)) return;
+    if ((frame as { type?: unknown }).type !== 'ping') return;
     const token = (frame as { token?: unknown }).token;
     if (typeof token !== 'string' || token === '') return conn.sendRaw(frames.pong(now));
     void this.auth.tokenVerifies(token).then((ok) => {

@@ -101,6 +101,29 @@ export class DeliveryService {
     write?: (tx: Repos) => Promise<T>,
     o: { onConflict?: FailureKey; messagesFirst?: boolean } = {},
   ): Promise<T> {
+    return (await this.commitWithSeqs(out, write, o)).written;
+  }
+
+  /**
+   * `commit` of one message, answering its sequence number in its conversation too. `committed`
+   * hears that number after the COMMIT and before the message is published: what it does comes
+   * before anything the push causes.
+   */
+  async commitOne<T = void>(
+    out: Outgoing,
+    write?: (tx: Repos) => Promise<T>,
+    committed?: (seq: number) => void,
+  ): Promise<{ seq: number; written: T }> {
+    const { written, seqs } = await this.commitWithSeqs([out], write, {}, (s) => committed?.(s[0] ?? 0));
+    return { seq: seqs[0] ?? 0, written };
+  }
+
+  private async commitWithSeqs<T>(
+    out: Outgoing[] | ((written: T) => Outgoing[]),
+    write: ((tx: Repos) => Promise<T>) | undefined,
+    o: { onConflict?: FailureKey; messagesFirst?: boolean },
+    committed?: (seqs: number[]) => void,
+  ): Promise<{ written: T; seqs: number[] }> {
     let items: Outgoing[] = [];
     const { written, seqs } = await this.store
       .transaction(async (tx) => {
@@ -116,8 +139,13 @@ export class DeliveryService {
         if (o.onConflict && isUniqueViolation(e)) throw failure(o.onConflict);
         throw e;
       });
+    try {
+      committed?.(seqs);
+    } catch (err) {
+      this.log.error({ err }, 'a commit listener failed');
+    }
     this.publishAll(items, seqs);
-    return written;
+    return { written, seqs };
   }
 
   private async append(tx: Repos, items: Outgoing[]): Promise<number[]> {

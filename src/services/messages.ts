@@ -6,8 +6,10 @@ import { failure } from '../domain/failures.js';
 import { FriendStatus } from '../domain/friend.js';
 import { MemberStatus, groupObject, memberAvatar, memberName } from '../domain/group.js';
 import { Conversation, chatMessage, decodeOptions, systemNotice, type ChatMessage, type ChatType } from '../domain/message.js';
+import type { SendInput } from '../domain/send.js';
 import { UserStatus, displayName, type User } from '../domain/user.js';
-import type { Store } from '../store/port.js';
+import { isUniqueViolation } from '../store/errors.js';
+import type { Repos, Store } from '../store/port.js';
 import { activeGroup, isActive, membershipOf } from './access.js';
 import { toGroup, toPair, toUser, type DeliveryService, type Outgoing } from './delivery.js';
 
@@ -23,12 +25,20 @@ export interface RevokeInput {
 /** Messages can be revoked for this long after they were sent. */
 const REVOKE_WINDOW_MS = 5 * 60_000;
 
-export interface SendInput {
-  sendto_id: number;
-  chatType: ChatType;
-  type: string;
-  data: string;
-  options: string;
+export type { SendInput } from '../domain/send.js';
+
+/** A stored message and its place: its conversation and sequence number there. */
+interface Sent {
+  message: ChatMessage;
+  conversation: string;
+  seq: number;
+  /** The sender is pushed it too (a message to oneself); otherwise the sender's cursor just passes it. */
+  echo: boolean;
+}
+
+/** What a WebSocket send answers: the stored message, its place, and whether an earlier send with that client id had stored it. */
+export interface SentOnce extends Sent {
+  repeated: boolean;
 }
 
 /** What the single-chat gate of spec §8.1 decided about the one-message counter. */
@@ -52,14 +62,60 @@ export class MessageService {
 
   /** E20: stores and pushes a message; answers the message object. */
   async send(me: User, input: SendInput): Promise<ChatMessage> {
-    return input.chatType === 'group' ? this.sendGroup(me, input) : this.sendSingle(me, input);
+    return (input.chatType === 'group' ? await this.sendGroup(me, input) : await this.sendSingle(me, input)).message;
+  }
+
+  /**
+   * E20 with a client id (the WebSocket `send` frame, docs/protocol.md): the first send of a
+   * (sender, cid) stores and pushes the message and records the cid in the same transaction;
+   * any later one, on any node, stores nothing and answers the message stored then. A send that
+   * failed recorded nothing, so sending it again is checked again. `stored` hears the answer
+   * once, as soon as it is known: for a new message, after the COMMIT and before the push.
+   */
+  async sendOnce(me: User, cid: string, input: SendInput, stored: (sent: SentOnce) => void = () => undefined): Promise<SentOnce> {
+    const earlier = await this.earlier(me, cid);
+    if (earlier) {
+      stored(earlier);
+      return earlier;
+    }
+    const committed = (s: Sent) => stored({ ...s, repeated: false });
+    try {
+      const sent =
+        input.chatType === 'group' ? await this.sendGroup(me, input, cid, committed) : await this.sendSingle(me, input, cid, committed);
+      return { ...sent, repeated: false };
+    } catch (e) {
+      // A concurrent send of the same cid (another socket, another node) committed first.
+      const raced = isUniqueViolation(e) ? await this.earlier(me, cid) : undefined;
+      if (!raced) throw e;
+      stored(raced);
+      return raced;
+    }
+  }
+
+  private async earlier(me: User, cid: string): Promise<SentOnce | undefined> {
+    const r = await this.store.receipts.find(me.id, cid);
+    if (!r) return undefined;
+    const echo = r.conversation_id === Conversation.pair(me.id, me.id);
+    return { message: JSON.parse(r.body) as ChatMessage, conversation: r.conversation_id, seq: r.seq, echo, repeated: true };
+  }
+
+  /** The receipt of a client id, written first in the message's transaction (its key settles concurrent resends). */
+  private async receipt(tx: Repos, me: User, cid: string | undefined, conversation: string, message: ChatMessage): Promise<void> {
+    if (cid === undefined) return;
+    await tx.receipts.record({
+      sender_id: me.id,
+      cid,
+      conversation_id: conversation,
+      msg_id: message.id,
+      create_time: message.create_time,
+    });
   }
 
   /**
    * Group chat: one stored message for the group conversation, pushed to every other active
    * member. Two queries whatever the group size; no per-member database work on this path.
    */
-  private async sendGroup(me: User, input: SendInput): Promise<ChatMessage> {
+  private async sendGroup(me: User, input: SendInput, cid?: string, committed?: (s: Sent) => void): Promise<Sent> {
     const found = await this.store.groups.find(input.sendto_id);
     const members = isActive(found) ? await this.store.groups.members(found.id, MemberStatus.active) : [];
     if (!found || members.length === 0) throw failure('groupUnavailable');
@@ -78,8 +134,11 @@ export class MessageService {
       sendUUid: me.uuid,
     });
     const receivers = members.filter((m) => m.user_id !== me.id).map((m) => m.user_id);
-    await this.delivery.commit([toGroup(g.id, message, receivers, me.id)]);
-    return message;
+    const out = toGroup(g.id, message, receivers, me.id);
+    const place = (seq: number): Sent => ({ message, conversation: out.conversation, seq, echo: false });
+    const write = cid === undefined ? undefined : (tx: Repos) => this.receipt(tx, me, cid, out.conversation, message);
+    const { seq } = await this.delivery.commitOne(out, write, committed && ((seq) => committed(place(seq))));
+    return place(seq);
   }
 
   /**
@@ -157,7 +216,7 @@ export class MessageService {
     };
   }
 
-  private async sendSingle(me: User, input: SendInput): Promise<ChatMessage> {
+  private async sendSingle(me: User, input: SendInput, cid?: string, committed?: (s: Sent) => void): Promise<Sent> {
     const to = await this.store.users.findById(input.sendto_id);
     if (!to || to.status !== UserStatus.active) throw failure('recipientGone');
     const gate = await this.gate(me, to);
@@ -173,12 +232,16 @@ export class MessageService {
       sendUUid: me.uuid,
     });
     const self = to.id === me.id;
-    await this.delivery.commit([toPair(me.id, to.id, message)], async (tx) => {
+    const out = toPair(me.id, to.id, message);
+    const place = (seq: number): Sent => ({ message, conversation: out.conversation, seq, echo: self });
+    const write = async (tx: Repos) => {
+      await this.receipt(tx, me, cid, out.conversation, message);
       if (gate.count && !self) {
         const sent = await tx.counters.increment(me.id, to.id);
         if (gate.limitOne && sent > 1) throw failure('oneMessageOnly');
       }
-    });
-    return message;
+    };
+    const { seq } = await this.delivery.commitOne(out, write, committed && ((seq) => committed(place(seq))));
+    return place(seq);
   }
 }

@@ -13,6 +13,7 @@ import { FriendRepository } from './repos/friends.js';
 import { GroupRepository } from './repos/groups.js';
 import { MessageRepository } from './repos/messages.js';
 import { RateLimitRepository } from './repos/rates.js';
+import { ReceiptRepository } from './repos/receipts.js';
 import { SessionRepository } from './repos/sessions.js';
 import { UserRepository } from './repos/users.js';
 import type { Database } from './schema.js';
@@ -39,6 +40,7 @@ function repos(ctx: Ctx, known: Set<string>): Repos {
     applies: new ApplyRepository(ctx),
     groups: new GroupRepository(ctx),
     counters: new CounterRepository(ctx),
+    receipts: new ReceiptRepository(ctx),
   };
 }
 

@@ -197,6 +197,24 @@ export interface CounterRepo {
   get(senderId: number, recipientId: number): Promise<number>;
 }
 
+/** What a client id of a WebSocket `send` frame stored (docs/protocol.md). */
+export interface SendReceipt {
+  sender_id: number;
+  cid: string;
+  conversation_id: string;
+  msg_id: string;
+  create_time: number;
+}
+
+export interface ReceiptRepo {
+  /** Records the receipt; a second one for the same (sender, cid) fails with a unique violation. Use in the message's transaction. */
+  record(r: SendReceipt): Promise<void>;
+  /** The stored message a sender's client id produced (its body as pushed, its place), if it is still kept. */
+  find(senderId: number, cid: string): Promise<{ conversation_id: string; seq: number; body: string } | undefined>;
+  /** Deletes at most `limit` receipts recorded before `cutoff` (ms); returns how many. */
+  purgeBefore(cutoff: number, limit: number): Promise<number>;
+}
+
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
@@ -206,6 +224,7 @@ export interface Repos {
   applies: ApplyRepo;
   groups: GroupRepo;
   counters: CounterRepo;
+  receipts: ReceiptRepo;
 }
 
 /**

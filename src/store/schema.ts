@@ -101,6 +101,16 @@ export interface SendCounterTable {
   count: number;
 }
 
+/** The message a sender's client id (WebSocket `send` frame) stored: one per (sender, cid). */
+export interface SendReceiptTable {
+  sender_id: number;
+  cid: string;
+  conversation_id: string;
+  /** The stored message's `msg_id` in that conversation. */
+  msg_id: string;
+  create_time: number;
+}
+
 /** Fixed-window counters shared by every node: login throttling, visitor limits. */
 export interface RateLimitTable {
   key: string;
@@ -121,5 +131,6 @@ export interface Database {
   conversation_member: ConversationMemberTable;
   message: MessageTable;
   send_counter: SendCounterTable;
+  send_receipt: SendReceiptTable;
   rate_limit: RateLimitTable;
 }

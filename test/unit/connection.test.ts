@@ -50,7 +50,7 @@ function setup(storedCursor: { value: number }) {
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const conn = new Connection(
     ws,
-    { user: { id: 1 } as User, sid: 'sid', role: 'user' },
+    { user: { id: 1 } as User, sid: 'sid', role: 'user', token: 'tok' },
     { delivery, clock: { now: () => 0 }, log },
     { maxBufferedBytes: 1 << 20, drainHighWaterBytes: 1 << 20, drainBatch: 100 },
   );
@@ -92,5 +92,20 @@ describe('Connection', () => {
     conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 1, msg: msg(1) });
     await settle();
     expect(written).toEqual([]);
+  });
+
+  it("writes the ack of the user's own message after the conversation's earlier messages, and passes it", async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored);
+    await conn.init();
+    // Messages 1 and 2 (from the peer) were committed but their events have not arrived yet.
+    conn.ackOwn(CONV, 3, JSON.stringify({ type: 'ack', cid: 'c3', msg: 'ok', data: { id: 'ack3' } }));
+    conn.sendInOrder(JSON.stringify({ type: 'ack', cid: 'c4', msg: 'fail', data: { id: 'fail4' } }));
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 2, msg: msg(2) });
+    conn.onEvent({ v: 1, type: 'own', conv: CONV, seq: 3 });
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 4, msg: msg(4) });
+    await settle();
+    expect(written).toEqual(['m1', 'm2', 'ack3', 'fail4', 'm4']);
+    expect(stored.value).toBe(4);
   });
 });

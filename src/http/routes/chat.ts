@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sendParams } from '../../domain/send.js';
 import { chatType } from '../common-params.js';
 import type { HttpDeps } from '../deps.js';
 import { p } from '../params.js';
@@ -13,14 +14,9 @@ export function chatRoutes(app: FastifyInstance, d: HttpDeps): void {
     summary: 'Send a message to a user or a group (E20)',
     description:
       'The message is stored before the answer; the recipients get it over their WebSocket as ' +
-      '`{"type":"singleChat","data":<message>,"timestamp":…}`, now or through chatGetmessageOffLine.',
-    params: {
-      sendto_id: p.id('接收人/群的id值'),
-      chatType: chatType('接收类型'),
-      type: p.str('消息类型', { required: true, max: 50 }),
-      data: p.str('消息内容', { required: true, max: 65536 }),
-      options: p.str('额外参数json字符串', { def: '', max: 65536 }),
-    },
+      '`{"type":"singleChat","data":<message>,"timestamp":…}`, now or through chatGetmessageOffLine. ' +
+      'A client may send the same message as a `send` frame over its socket instead (docs/protocol.md).',
+    params: sendParams,
     data: MessageView,
     handler: (input, c) => d.messages.send(c.user, input),
   });

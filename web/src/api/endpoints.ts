@@ -84,13 +84,11 @@ export interface SendInput {
   options?: Record<string, unknown>;
 }
 
+/** The fields of sendmessage as the server reads them (over HTTP, or in a socket's send frame). */
+export const sendFields = (m: SendInput) => ({ ...m, options: encodeURIComponent(JSON.stringify(m.options ?? {})) });
+
 export const chat = {
-  send: (token: Token, m: SendInput) =>
-    http.post<WireMessage>(
-      '/api/chat/socket/sendmessage',
-      { ...m, options: encodeURIComponent(JSON.stringify(m.options ?? {})) },
-      { token },
-    ),
+  send: (token: Token, m: SendInput) => http.post<WireMessage>('/api/chat/socket/sendmessage', sendFields(m), { token }),
   fetchOffline: (token: Token) => http.post<string>('/api/chat/chatGetmessageOffLine', {}, { token }),
   revoke: (token: Token, m: { to_id: number; to_name: string; to_avatar: string; id: string; chatType: ChatType; create_time: number }) =>
     http.post<WireMessage>('/api/chat/revokeMessage', m, { token }),

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, NetworkError } from './http.js';
 import { backoffDelay, PushSocket, type SocketEvents } from './socket.js';
 
 /** A WebSocket stand-in the test drives: frames in, closes with a code. */
@@ -9,8 +10,12 @@ class FakeSocket {
   onerror: (() => void) | null = null;
   onopen: (() => void) | null = null;
   closed = false;
+  readonly sent: string[] = [];
   constructor(readonly url: string) {
     FakeSocket.all.push(this);
+  }
+  send(text: string) {
+    this.sent.push(text);
   }
   frame(f: object) {
     this.onmessage?.({ data: JSON.stringify(f) });
@@ -32,6 +37,7 @@ function harness(random = () => 0.5) {
     maxDelayMs: 30_000,
     silenceMs: 75_000,
     random,
+    helloWaitMs: 2000,
   });
   return { s, events, last: () => FakeSocket.all.at(-1)! };
 }
@@ -146,5 +152,83 @@ describe('reconnect delays', () => {
     expect(backoffDelay(3, 500, 30_000, () => 1)).toBe(4000);
     expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
     expect(backoffDelay(20, 500, 30_000, () => 0)).toBe(15_000);
+  });
+});
+
+describe('sending over the socket', () => {
+  const MAX = { frameBytes: 1000, framesPerMinute: 600, inFlight: 2, cidLength: 64 };
+  const fields = { sendto_id: 2, chatType: 'single', type: 'text', data: 'hi', options: '%7B%7D' };
+  const sentFrames = (f: FakeSocket) => f.sent.map((t) => JSON.parse(t));
+
+  function online(offer: object | null = { type: 'hello', features: ['send'], max: MAX }) {
+    const h = harness();
+    h.s.start('tok');
+    h.last().frame({ type: 'system' });
+    if (offer) h.last().frame(offer);
+    return h;
+  }
+
+  it('says hello after the welcome and, when offered, sends a frame and resolves with the ack', async () => {
+    const { s, last } = online();
+    expect(sentFrames(last())).toEqual([{ type: 'hello', features: ['send'] }]);
+    const sending = s.sendMessage('local-1', fields);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentFrames(last())[1]).toEqual({ type: 'send', cid: 'local-1', body: fields });
+    last().frame({ type: 'ack', cid: 'local-1', msg: 'ok', data: { id: 'm1' } });
+    expect(await sending).toEqual({ id: 'm1' });
+  });
+
+  it('rejects a refused send with the text HTTP would give, as an ApiError of the token', async () => {
+    const { s, last } = online();
+    const sending = s.sendMessage('local-2', fields);
+    await vi.advanceTimersByTimeAsync(0);
+    last().frame({ type: 'ack', cid: 'local-2', msg: 'fail', data: '对方把你拉黑了，不能发送消息' });
+    const err = await sending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 400, message: '对方把你拉黑了，不能发送消息', token: 'tok' });
+  });
+
+  it('uses HTTP (undefined) when the server does not answer hello, offers no send, or the frame is too big', async () => {
+    const silent = online(null);
+    const waiting = silent.s.sendMessage('local-3', fields);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await waiting).toBeUndefined();
+    expect(silent.last().sent).toHaveLength(1);
+
+    const none = online({ type: 'hello', features: [], max: MAX });
+    expect(await none.s.sendMessage('local-4', fields)).toBeUndefined();
+
+    const offered = online();
+    expect(await offered.s.sendMessage('local-5', { ...fields, data: 'x'.repeat(2000) })).toBeUndefined();
+    expect(offered.last().sent).toHaveLength(1);
+  });
+
+  it('fails the sends awaiting an ack when the connection drops; the resend after the reconnect carries the same cid', async () => {
+    const { s, last } = online();
+    const first = s.sendMessage('local-6', fields);
+    await vi.advanceTimersByTimeAsync(0);
+    last().drop(1006);
+    expect(await first.catch((e: unknown) => e)).toBeInstanceOf(NetworkError);
+    expect(await s.sendMessage('local-6', fields)).toBeUndefined();
+    vi.advanceTimersByTime(500);
+    last().frame({ type: 'system' });
+    last().frame({ type: 'hello', features: ['send'], max: MAX });
+    const again = s.sendMessage('local-6', fields);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentFrames(last())[1]).toMatchObject({ type: 'send', cid: 'local-6' });
+    last().frame({ type: 'ack', cid: 'local-6', msg: 'ok', data: { id: 'stored-once' } });
+    expect(await again).toEqual({ id: 'stored-once' });
+  });
+
+  it('treats "this socket cannot send now" as a network failure (sent again later), and keeps within the in-flight bound', async () => {
+    const { s, last } = online();
+    const a = s.sendMessage('a', fields);
+    const b = s.sendMessage('b', fields);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await s.sendMessage('c', fields)).toBeUndefined();
+    last().frame({ type: 'ack', cid: 'a', msg: 'fail', data: '此连接已不是当前连接，请用新连接发送' });
+    expect(await a.catch((e: unknown) => e)).toBeInstanceOf(NetworkError);
+    last().frame({ type: 'ack', cid: 'b', msg: 'ok', data: { id: 'b' } });
+    expect(await b).toEqual({ id: 'b' });
   });
 });

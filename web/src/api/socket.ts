@@ -9,7 +9,13 @@
  *   so a restarted server is not met by every client at the same instant, and the attempts never
  *   multiply (one timer at a time, one socket at a time).
  * - A socket that hears nothing (not even the server's ping) for `silenceMs` is treated as dead.
+ * - Sending over the socket (docs/protocol.md): after the welcome the client says hello; when the
+ *   server offers `send`, `sendMessage` sends a message as a frame with a client id and resolves
+ *   with the ack. Without the offer (a server that does not answer hello) it answers undefined
+ *   and the caller uses HTTP. A send whose ack was lost with the connection fails as a network
+ *   error; sent again with the same client id after the reconnect, it is stored only once.
  */
+import { ApiError, NetworkError } from './http.js';
 import type { Frame, WireMessage } from './types.js';
 
 export type SocketState = 'connecting' | 'online' | 'offline' | 'stopped';
@@ -30,7 +36,28 @@ export interface SocketOptions {
   maxDelayMs?: number;
   silenceMs?: number;
   random?: () => number;
+  /** How long a send waits for the server's hello answer after the welcome before using HTTP. */
+  helloWaitMs?: number;
+  /** How long a sent frame waits for its ack before it counts as lost. */
+  ackTimeoutMs?: number;
 }
+
+/** The limits a server's hello answer states (docs/protocol.md). */
+export interface SendOffer {
+  frameBytes: number;
+  framesPerMinute: number;
+  inFlight: number;
+  cidLength: number;
+}
+
+interface PendingSend {
+  resolve: (m: WireMessage) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Failures that say this socket cannot send now, not that the message is refused: sent again later. */
+const SOCKET_REFUSALS = ['此连接已不是当前连接，请用新连接发送', '发送过于频繁，请稍后再试'];
 
 const TOKEN_REFUSALS = ['token 已过期', 'Token 不合法', '用户不存在', '你已被管理员禁用', '缺少 token 参数'];
 
@@ -46,6 +73,10 @@ export class PushSocket {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private silenceTimer: ReturnType<typeof setTimeout> | null = null;
   private refused: string | null = null;
+  /** This connection's answer to hello: the offer, null when it offers no sending, pending until it answers or the wait ends. */
+  private offer: Promise<SendOffer | null> = Promise.resolve(null);
+  private answerHello: (o: SendOffer | null) => void = () => undefined;
+  private readonly pending = new Map<string, PendingSend>();
   state: SocketState = 'stopped';
 
   constructor(
@@ -68,7 +99,70 @@ export class PushSocket {
       ws.onclose = ws.onmessage = ws.onerror = ws.onopen = null;
       ws.close(1000);
     }
+    this.connectionGone();
     this.setState('stopped');
+  }
+
+  /**
+   * Sends a message (the fields of sendmessage) as a frame with client id `cid`, resolving with
+   * the stored message from its ack. Undefined when this connection cannot (not online, no
+   * offer, too big a frame, too many awaiting their ack): send it over HTTP. A refusal rejects
+   * with the ApiError HTTP would give; a lost connection with a NetworkError.
+   */
+  async sendMessage(cid: string, fields: object): Promise<WireMessage | undefined> {
+    const ws = this.ws;
+    if (!ws || this.state !== 'online') return undefined;
+    const offer = await this.offer;
+    const text = JSON.stringify({ type: 'send', cid, body: fields });
+    if (!offer || ws !== this.ws || this.state !== 'online') return undefined;
+    if (cid.length > offer.cidLength || this.pending.size >= offer.inFlight) return undefined;
+    if (new TextEncoder().encode(text).length > offer.frameBytes) return undefined;
+    const token = this.token;
+    return new Promise<WireMessage>((resolve, reject) => {
+      const timer = setTimeout(() => this.settle(cid, new NetworkError('no acknowledgement')), this.opts.ackTimeoutMs ?? 30_000);
+      const prev = this.pending.get(cid);
+      if (prev) prev.reject(new NetworkError('sent again'));
+      this.pending.set(cid, {
+        resolve,
+        reject: (e) => reject(e instanceof ApiError ? new ApiError(e.status, e.message, token) : e),
+        timer,
+      });
+      ws.send(text);
+    });
+  }
+
+  private settle(cid: string, outcome: WireMessage | Error): void {
+    const p = this.pending.get(cid);
+    if (!p) return;
+    this.pending.delete(cid);
+    clearTimeout(p.timer);
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome);
+  }
+
+  private onAck(frame: Frame & { cid?: unknown }): void {
+    if (typeof frame.cid !== 'string') return;
+    if (frame.msg === 'ok' && frame.data && typeof frame.data === 'object') return this.settle(frame.cid, frame.data as WireMessage);
+    const text = typeof frame.data === 'string' ? frame.data : 'fail';
+    this.settle(frame.cid, SOCKET_REFUSALS.includes(text) ? new NetworkError(text) : new ApiError(400, text));
+  }
+
+  /** Sends waiting for an ack will not get one: they fail as the network would. */
+  private connectionGone(): void {
+    this.answerHello(null);
+    this.offer = Promise.resolve(null);
+    for (const cid of [...this.pending.keys()]) this.settle(cid, new NetworkError('connection closed before the acknowledgement'));
+  }
+
+  private sayHello(ws: WebSocket): void {
+    let answer: (o: SendOffer | null) => void = () => undefined;
+    this.offer = new Promise((resolve) => (answer = resolve));
+    const timer = setTimeout(() => answer(null), this.opts.helloWaitMs ?? 2000);
+    this.answerHello = (o) => {
+      clearTimeout(timer);
+      answer(o);
+    };
+    ws.send(JSON.stringify({ type: 'hello', features: ['send'] }));
   }
 
   /** Reconnect now (the browser came back online, or the person asked). */
@@ -101,14 +195,21 @@ export class PushSocket {
     } catch {
       return;
     }
-    if (frame.msg === 'fail') {
+    if (frame.msg === 'fail' && frame.type === undefined) {
       this.refused = typeof frame.data === 'string' ? frame.data : 'fail';
       return;
     }
     if (frame.type === 'system') {
       this.attempt = 0;
+      this.sayHello(ws);
       this.setState('online');
       this.events.ready();
+    } else if (frame.type === 'hello') {
+      const max = (frame as { max?: SendOffer }).max;
+      const features = (frame as { features?: unknown }).features;
+      this.answerHello(Array.isArray(features) && features.includes('send') && max ? max : null);
+    } else if (frame.type === 'ack') {
+      this.onAck(frame);
     } else if (frame.type === 'singleChat' && frame.data && typeof frame.data === 'object') {
       this.events.message(frame.data as WireMessage, frame.timestamp ?? Date.now());
     }
@@ -118,6 +219,7 @@ export class PushSocket {
     if (ws !== this.ws) return;
     this.ws = null;
     this.clearTimers();
+    this.connectionGone();
     const refusedForToken = this.refused !== null && TOKEN_REFUSALS.includes(this.refused);
     if (code === 4001 || code === 4003 || refusedForToken) {
       this.token = null;

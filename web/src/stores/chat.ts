@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { encode, extraOf } from '../api/content.js';
-import { chat as api, friends, groups as groupsApi } from '../api/endpoints.js';
+import { chat as api, friends, groups as groupsApi, sendFields } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { uuid4 } from '../api/sign.js';
 import type { ChatType, WireMessage } from '../api/types.js';
@@ -265,13 +265,16 @@ export const useChat = defineStore('chat', () => {
     inFlight.add(m.key);
     try {
       ready = await uploadFor(m);
-      const sent = await api.send(session.token, {
+      const input = {
         sendto_id: m.to_id,
         chatType: m.chatType,
         type: ready.type,
         data: typeof ready.data === 'string' ? ready.data : JSON.stringify(ready.data),
         options: m.options ?? {},
-      });
+      };
+      // Over the socket when the server offers it, with the local key as the client id: sent
+      // again after a reconnect (the ack was lost), it is still stored once. Otherwise HTTP.
+      const sent = (await session.socket.sendMessage(m.key, sendFields(input))) ?? (await api.send(session.token, input));
       pendingFiles.delete(m.key);
       retryOnReconnect.delete(m.key);
       await replaceLocal(m, { ...ready, ...sent, key: sent.id, owner: m.owner, conv: m.conv, state: 'sent', mine: true });
