@@ -15,6 +15,7 @@ import { TokenService } from '../services/tokens.js';
 import { openStore, type OpenedStore } from '../store/kysely-store.js';
 import { openBus } from './infrastructure.js';
 import { announceSessions } from './realtime.js';
+import { authOptions } from './services.js';
 
 /** How long the database and Redis get to answer before the command gives up. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -137,12 +138,7 @@ export async function openAdmin(config: Readonly<Config>, log: Log, clock: Clock
   // The command signs and verifies no token: a secret of its own keeps DATA_DIR untouched.
   const tokens = new TokenService(randomBytes(32).toString('base64url'), config.tokenTtl, clock);
   const images = defaultImages(config.defaultsUrl);
-  const auth = new AuthService(store, tokens, clock, {
-    scryptCost: config.scryptCost,
-    login: config.login,
-    accountsPerAddress: config.signup.accountsPerAddress,
-    defaultAvatar: images.userAvatar,
-  });
+  const auth = new AuthService(store, tokens, clock, authOptions(config));
   announceSessions(bus, log, auth, clock);
   const delivery = new DeliveryService(store, bus, clock, log);
   const service = new AdminService(store, auth, delivery, clock, { systemAvatar: images.systemAvatar });

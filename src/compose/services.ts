@@ -5,7 +5,7 @@ import { downloadPublic, resolvesToPublic } from '../files/url-guard.js';
 import type { HttpDeps } from '../http/deps.js';
 import { Metrics } from '../metrics.js';
 import { ApplyService } from '../services/applies.js';
-import { AuthService } from '../services/auth.js';
+import { AuthService, type AuthOptions } from '../services/auth.js';
 import { DeliveryService, type DeliveryFaults } from '../services/delivery.js';
 import { FriendService } from '../services/friends.js';
 import { GroupJoinService } from '../services/group-joins.js';
@@ -25,17 +25,22 @@ export interface Services extends Omit<HttpDeps, 'metrics' | 'present' | 'health
   housekeeping: Housekeeping;
 }
 
+/** AuthService's settings, as the server and the admin command use them. */
+export function authOptions(config: Readonly<Config>): AuthOptions {
+  return {
+    scryptCost: config.scryptCost,
+    login: config.login,
+    accountsPerAddress: config.signup.accountsPerAddress,
+    defaultAvatar: defaultImages(config.defaultsUrl).userAvatar,
+  };
+}
+
 /** The use cases, wired to the infrastructure's ports; nothing is opened or started here. */
 export function createServices(config: Readonly<Config>, infra: Infrastructure, clock: Clock, faults?: DeliveryFaults): Services {
   const { store, bus, log, local } = infra;
   const tokens = new TokenService(infra.secret, config.tokenTtl, clock);
   const images = defaultImages(config.defaultsUrl);
-  const auth = new AuthService(store, tokens, clock, {
-    scryptCost: config.scryptCost,
-    login: config.login,
-    accountsPerAddress: config.signup.accountsPerAddress,
-    defaultAvatar: images.userAvatar,
-  });
+  const auth = new AuthService(store, tokens, clock, authOptions(config));
   const delivery = new DeliveryService(store, bus, clock, log, faults);
   const tz = { tzOffsetMinutes: config.displayTzOffsetMinutes };
   const media = new MediaService(

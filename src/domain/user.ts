@@ -46,6 +46,16 @@ export interface UserInfo {
   website: string | null;
 }
 
+/** The profile row every new account starts with (registration, and a seed account imported without one). */
+export const EMPTY_PROFILE = {
+  gender: 'unknown',
+  birthday: null,
+  bio: null,
+  location: null,
+  website: null,
+  order: 50,
+} as const satisfies Omit<UserInfo, 'id' | 'user_id'> & { order: number };
+
 /** Letters, digits and underscore (spec Q3). Length is checked by the parameter rules. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_]+$/;
 

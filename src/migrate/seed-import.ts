@@ -1,3 +1,4 @@
+import { EMPTY_PROFILE } from '../domain/user.js';
 import type { ImportTarget, Row, SeedTable } from '../store/import-target.js';
 import { OfflineCopy } from './offline-messages.js';
 import type { ImportOptions, ImportReport, Progress, Sources, TableSummary } from './report.js';
@@ -199,12 +200,7 @@ export class SeedImport {
       const rows = part.map((user_id, j) => ({
         id: first + i + j,
         user_id,
-        gender: 'unknown',
-        birthday: null,
-        bio: null,
-        location: null,
-        website: null,
-        order: 50,
+        ...EMPTY_PROFILE,
         create_time: this.o.now,
         update_time: this.o.now,
       }));

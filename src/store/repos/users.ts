@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { UserSearchRow } from '../../domain/friend.js';
-import { UserStatus, type User, type UserInfo } from '../../domain/user.js';
+import { EMPTY_PROFILE, UserStatus, type User, type UserInfo } from '../../domain/user.js';
 import type { NewUser, SessionRecord, UserPatch, UserRepo } from '../port.js';
 import { insertReturningId, precompiled, type Ctx } from './base.js';
 
@@ -85,12 +85,7 @@ export class UserRepository implements UserRepo {
     });
     await insertReturningId(this.ctx, 'user_info', {
       user_id: id,
-      gender: 'unknown',
-      birthday: null,
-      bio: null,
-      location: null,
-      website: null,
-      order: 50,
+      ...EMPTY_PROFILE,
       create_time: now,
       update_time: now,
     });
