@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { finished } from 'node:stream/promises';
+import { setTimeout as wait } from 'node:timers/promises';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { failure } from '../../domain/failures.js';
@@ -24,15 +26,27 @@ function badBody(e: unknown): boolean {
   );
 }
 
+/** How long an answer given before its file was read waits for the client to finish sending it. */
+const DISCARD_WAIT_MS = 5_000;
+
 /**
- * When a request is answered before its file was read, the rest of the body is discarded and the
- * connection closed (the answer says `connection: close`), so that neither a slow nor a vanished
- * client can hold it.
+ * When a request is answered before its file was read, the rest of the body is read and thrown
+ * away first (at most the upload limit, for at most DISCARD_WAIT_MS), so that a client still
+ * sending gets the answer instead of a connection closed under its write. A client slower than
+ * that gets the answer with `connection: close`, and the connection is closed after it, so that
+ * neither a slow nor a vanished client can hold it.
  */
-function discard(req: FastifyRequest, reply: FastifyReply, file: FilePart['file']): void {
+async function discard(req: FastifyRequest, reply: FastifyReply, file: FilePart['file']): Promise<void> {
   if (file.readableEnded) return;
-  void reply.header('connection', 'close');
   file.resume();
+  const timer = new AbortController();
+  await Promise.race([
+    finished(req.raw).catch(() => undefined),
+    wait(DISCARD_WAIT_MS, undefined, { signal: timer.signal }).catch(() => undefined),
+  ]);
+  timer.abort();
+  if (req.raw.readableEnded) return;
+  void reply.header('connection', 'close');
   req.raw.once('close', () => req.raw.destroy());
 }
 
@@ -52,7 +66,7 @@ async function storing<T>(req: FastifyRequest, reply: FastifyReply, file: FilePa
   try {
     return await save();
   } catch (e) {
-    discard(req, reply, file);
+    await discard(req, reply, file);
     if (tooLarge(e)) throw failure('fileTooLarge');
     if (badBody(e)) throw failure('badRequest');
     throw e;
@@ -109,7 +123,7 @@ export function mediaRoutes(app: FastifyInstance, d: HttpDeps): void {
       uploadFailed(async () => {
         const part = await firstFile(req);
         if (part?.fieldname !== 'img') {
-          if (part) discard(req, reply, part.file);
+          if (part) await discard(req, reply, part.file);
           throw failure('imgFieldRequired');
         }
         return storing(req, reply, part.file, () => d.media.uploadImage(part.file, imageClassId(req, part)));
