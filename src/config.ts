@@ -83,6 +83,8 @@ export interface Config {
     /** Sockets one user may hold on one node (receiving, standing by, retired). */
     socketsPerUser: number;
   };
+  /** Rows kept in memory on each node (docs/architecture.md, "Caches"); 0 keeps none of that kind. */
+  cache: { users: number; pairs: number; groups: number; ttlMs: number };
   /** Serve the API documentation (`/docs`, `/openapi.json`). */
   docsEnabled: boolean;
   /** Serve the built browser client (`npm run build:web`) from `root` at `/`. */
@@ -151,6 +153,10 @@ export const KNOWN_KEYS = [
   'WS_FRAMES_PER_MINUTE',
   'WS_PING_INTERVAL_SECONDS',
   'WS_SOCKETS_PER_USER',
+  'CACHE_USERS',
+  'CACHE_FRIEND_PAIRS',
+  'CACHE_GROUPS',
+  'CACHE_TTL_SECONDS',
   'CORS_ORIGINS',
   'SHUTDOWN_GRACE_SECONDS',
   'DOCS_ENABLED',
@@ -391,6 +397,12 @@ export function loadConfig(env: Env = process.env, fromFile: readonly string[] =
       framesPerMinute: r.int('WS_FRAMES_PER_MINUTE', 600, 1, 1_000_000),
       pingIntervalMs: r.int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
       socketsPerUser: r.int('WS_SOCKETS_PER_USER', 64, 1, 10_000),
+    },
+    cache: {
+      users: r.int('CACHE_USERS', 20_000, 0, 10_000_000),
+      pairs: r.int('CACHE_FRIEND_PAIRS', 50_000, 0, 10_000_000),
+      groups: r.int('CACHE_GROUPS', 2_000, 0, 1_000_000),
+      ttlMs: r.int('CACHE_TTL_SECONDS', 300, 1, 86_400) * 1000,
     },
     docsEnabled: r.bool('DOCS_ENABLED', true),
     web: { enabled: r.bool('WEB_ENABLED', true), root: path.resolve(r.str('WEB_ROOT', PACKAGE_WEB_ROOT)) },

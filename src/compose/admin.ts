@@ -13,6 +13,7 @@ import { AuthService } from '../services/auth.js';
 import { DeliveryService } from '../services/delivery.js';
 import { TokenService } from '../services/tokens.js';
 import { openStore, type OpenedStore } from '../store/kysely-store.js';
+import { announcingStore } from './cache.js';
 import { openBus } from './infrastructure.js';
 import { announceSessions } from './realtime.js';
 import { authOptions } from './services.js';
@@ -126,15 +127,17 @@ async function openReach(config: Readonly<Config>, log: Log): Promise<{ bus: Bus
  * bridge of the node on this host. Throws Unreachable when the database or Redis does not answer.
  */
 export async function openAdmin(config: Readonly<Config>, log: Log, clock: Clock = systemClock): Promise<Admin> {
-  const store = await openDatabase(config, log);
+  const database = await openDatabase(config, log);
   let opened: { bus: Bus; reach: Reach };
   try {
     opened = await openReach(config, log);
   } catch (e) {
-    await store.close();
+    await database.close();
     throw e;
   }
   const { bus, reach } = opened;
+  // What the command changes is dropped from the nodes' caches, as when a node changes it.
+  const store = announcingStore(database, bus, log);
   // The command signs and verifies no token: a secret of its own keeps DATA_DIR untouched.
   const tokens = new TokenService(randomBytes(32).toString('base64url'), config.tokenTtl, clock);
   const images = defaultImages(config.defaultsUrl);

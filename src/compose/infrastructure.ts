@@ -12,7 +12,9 @@ import { LocalFileStore } from '../files/local.js';
 import type { FileStore } from '../files/port.js';
 import { REPLY_TOPIC_PREFIX } from '../realtime/census.js';
 import { loadOrCreateSecret } from '../secrets.js';
+import type { CacheControl } from '../store/cached-store.js';
 import { openStore, type OpenedStore } from '../store/kysely-store.js';
+import { cachingStore } from './cache.js';
 import { LOG_REDACT, logSerializers } from './logging.js';
 
 /** What the application runs on: logger, database, bus, file stores. */
@@ -20,7 +22,8 @@ export interface Infrastructure {
   nodeId: string;
   log: Logger;
   secret: string;
-  store: OpenedStore;
+  /** The database, with hot reads served from memory (compose/cache.ts). */
+  store: OpenedStore & CacheControl;
   bus: Bus;
   /** The local bridge to the in-process bus (`natter admin` on this host), when listening. */
   bridge: LocalBridge | undefined;
@@ -49,11 +52,12 @@ export async function openInfrastructure(
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.error({ err }, 'could not close'));
   };
   try {
-    const store = await openStore(config.database, (err) => log.warn({ err }, 'database connection lost; the pool reconnects'));
-    closers.push(() => store.close());
-    await store.migrate();
+    const opened = await openStore(config.database, (err) => log.warn({ err }, 'database connection lost; the pool reconnects'));
+    closers.push(() => opened.close());
+    await opened.migrate();
     const bus = o.bus ?? (await openBus(config, log, nodeId));
     if (!o.bus) closers.push(() => bus.close());
+    const store = await cachingStore(opened, bus, config, log);
     const bridge = await openBridge(config, bus, log);
     if (bridge) closers.push(() => bridge.close());
     const uploadsRoot = path.join(config.dataDir, 'uploads');

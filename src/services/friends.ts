@@ -76,19 +76,19 @@ export class FriendService {
   /** E10: blacklists or un-blacklists the friend (on my side only). */
   async toggleBlack(me: User, friendId: number): Promise<void> {
     const row = await contactOf(this.store, me, friendId, 'friendMissing', { allowBlack: true });
-    await this.store.friends.setFlags(row.id, { isblack: row.isblack === 1 ? 0 : 1 }, this.clock.now());
+    await this.store.friends.setFlags(row, { isblack: row.isblack === 1 ? 0 : 1 }, this.clock.now());
   }
 
   /** E11: stars or un-stars a friend who is not blacklisted. */
   async toggleStar(me: User, friendId: number): Promise<void> {
     const row = await contactOf(this.store, me, friendId, 'friendMissingOrBlack', { allowBlack: false });
-    await this.store.friends.setFlags(row.id, { ismystarfriend: row.ismystarfriend === 0 ? 1 : 0 }, this.clock.now());
+    await this.store.friends.setFlags(row, { ismystarfriend: row.ismystarfriend === 0 ? 1 : 0 }, this.clock.now());
   }
 
   /** E12: feed visibility flags of a friend who is not blacklisted. */
   async setVisibility(me: User, friendId: number, friendlookme: number, melookfriend: number): Promise<void> {
     const row = await contactOf(this.store, me, friendId, 'friendMissingOrBlack', { allowBlack: false });
-    await this.store.friends.setFlags(row.id, { friendlookme, melookfriend }, this.clock.now());
+    await this.store.friends.setFlags(row, { friendlookme, melookfriend }, this.clock.now());
   }
 
   /** E19: my entry for the user, when not blacklisted. */

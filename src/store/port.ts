@@ -130,6 +130,9 @@ export interface MessageRepo {
   find(conversationId: string, msgId: string): Promise<(StoredMessage & { create_time: number }) | undefined>;
 }
 
+/** A contact entry by id, with the two users it links. */
+export type FriendEntry = Pick<FriendRow, 'id' | 'user_id' | 'friend_id'>;
+
 export interface FriendRepo {
   /** The owner's contact entry for the friend, if any. */
   row(ownerId: number, friendId: number): Promise<FriendRow | undefined>;
@@ -141,7 +144,8 @@ export interface FriendRepo {
   addIfMissing(ownerId: number, friendId: number, remark: string, now: number): Promise<boolean>;
   /** The owner's entries with each friend's profile, in insertion order. */
   contacts(ownerId: number, offset: number, limit: number): Promise<ContactRow[]>;
-  setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void>;
+  /** Changes flags of the entry `row.id` (its owner and friend name the pair whose cached entries it changes). */
+  setFlags(row: FriendEntry, flags: FriendFlags, now: number): Promise<void>;
   /** Deletes the entries of both users for each other. */
   deletePair(a: number, b: number): Promise<void>;
   /** Friend ids of the owner's own active, not blacklisted entries among these entry ids. */

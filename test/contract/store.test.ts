@@ -17,6 +17,11 @@ import { databaseConfig, freshDatabase, tempDir, testDialects, type FreshDatabas
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
+function must<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('expected a row');
+  return v;
+}
+
 let counter = 0;
 const unique = (tag: string) => `${tag}_${(counter++).toString(36)}_${randomUUID().slice(0, 8)}`;
 
@@ -744,12 +749,12 @@ for (const dialect of testDialects()) {
         const [me, ok, black, starred, stranger] = await users(5);
         expect(await store.friends.hasContacts(me.id)).toBe(false);
         for (const f of [black, starred]) await store.friends.addIfMissing(me.id, f.id, '', T0);
-        await store.friends.setFlags((await store.friends.row(me.id, black.id))?.id ?? 0, { isblack: 1 }, T0);
-        await store.friends.setFlags((await store.friends.row(me.id, starred.id))?.id ?? 0, { ismystarfriend: 1 }, T0);
+        await store.friends.setFlags(must(await store.friends.row(me.id, black.id)), { isblack: 1 }, T0);
+        await store.friends.setFlags(must(await store.friends.row(me.id, starred.id)), { ismystarfriend: 1 }, T0);
         expect(await store.friends.row(me.id, starred.id)).toMatchObject({ ismystarfriend: 1, isblack: 0, friendlookme: 1 });
         await store.friends.addIfMissing(stranger.id, me.id, '', T0);
         expect(await store.friends.hasContacts(me.id)).toBe(true);
-        await store.friends.setFlags((await store.friends.row(me.id, starred.id))?.id ?? 0, { isblack: 1 }, T0);
+        await store.friends.setFlags(must(await store.friends.row(me.id, starred.id)), { isblack: 1 }, T0);
         expect(await store.friends.hasContacts(me.id)).toBe(false);
         await store.friends.addIfMissing(me.id, ok.id, '', T0);
         expect(await store.friends.hasContacts(me.id)).toBe(true);

@@ -1,6 +1,4 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory-bus.js';
 import {
   barrier,
   drain,
@@ -17,7 +15,8 @@ import {
 } from '../helpers/chat.js';
 import { testDialects } from '../helpers/databases.js';
 import { groupBarrier, isText, makeGroup, say } from '../helpers/groups.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { redisNodes, sqliteNodes, type NodesSetup } from '../helpers/nodes.js';
+import { type TestServer } from '../helpers/server.js';
 import type { Frame } from '../helpers/ws.js';
 
 /**
@@ -27,45 +26,8 @@ import type { Frame } from '../helpers/ws.js';
  */
 const redisUrl = process.env.TEST_REDIS_URL;
 
-interface Setup {
-  name: string;
-  start(): Promise<[TestServer, TestServer]>;
-  /** Cuts node B off the bus for a moment (Redis only). */
-  cutOff?: (b: TestServer) => Promise<void>;
-}
-
-const setups: Setup[] = [
-  {
-    name: 'one SQLite file and an in-process bus',
-    async start() {
-      const bus = new MemoryBus(() => undefined);
-      const a = await startServer({ dialect: 'sqlite', bus });
-      return [a, await startServer({ dialect: 'sqlite', bus, databaseUrl: a.databaseUrl })];
-    },
-  },
-];
-if (redisUrl !== undefined && testDialects().includes('postgres')) {
-  setups.push({
-    name: 'PostgreSQL and Redis',
-    async start() {
-      const env = { REDIS_URL: redisUrl };
-      const a = await startServer({ dialect: 'postgres', env });
-      return [a, await startServer({ dialect: 'postgres', env, databaseUrl: a.databaseUrl })];
-    },
-    async cutOff(b) {
-      const admin = new Redis(redisUrl);
-      try {
-        // What Redis does to a subscriber past its output-buffer limit: closes its connection.
-        const list = (await admin.client('LIST')) as string;
-        const ids = [...list.matchAll(/(?:^|\s)id=(\d+)\s.*\bname=(\S+)/gm)].filter((m) => m[2] === `natter-${b.app.nodeId}-sub`);
-        expect(ids).toHaveLength(1);
-        expect(await admin.client('KILL', 'ID', ids[0]?.[1] as string)).toBe(1);
-      } finally {
-        admin.disconnect();
-      }
-    },
-  });
-}
+const setups: NodesSetup[] = [sqliteNodes];
+if (redisUrl !== undefined && testDialects().includes('postgres')) setups.push(redisNodes(redisUrl, 'postgres', 'PostgreSQL and Redis'));
 
 for (const setup of setups) {
   describe(`two nodes: ${setup.name}`, () => {

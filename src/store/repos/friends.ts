@@ -1,5 +1,5 @@
 import { FriendStatus, type ContactRow, type FriendFlags, type FriendRow } from '../../domain/friend.js';
-import type { FriendRepo } from '../port.js';
+import type { FriendEntry, FriendRepo } from '../port.js';
 import { eitherDirection, precompiled, type Ctx } from './base.js';
 
 const FRIEND_COLUMNS = [
@@ -82,11 +82,11 @@ export class FriendRepository implements FriendRepo {
       .execute();
   }
 
-  async setFlags(rowId: number, flags: FriendFlags, now: number): Promise<void> {
+  async setFlags(row: FriendEntry, flags: FriendFlags, now: number): Promise<void> {
     await this.ctx.db
       .updateTable('goodfriend')
       .set({ ...flags, update_time: now })
-      .where('id', '=', rowId)
+      .where('id', '=', row.id)
       .execute();
   }
 
