@@ -229,8 +229,14 @@ function parseDefaultsUrl(r: Reader, publicUrl: string | undefined): string {
   const v = r.raw('DEFAULTS_URL');
   if (v === undefined) return `${publicUrl ?? ''}/public/defaults/`;
   if (v.startsWith('/') && !v.startsWith('//')) return v.endsWith('/') ? v : `${v}/`;
-  const url = r.url('DEFAULTS_URL', ['http:', 'https:']);
-  return url === undefined ? '/public/defaults/' : `${url}/`;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return `${v.replace(/\/+$/, '')}/`;
+  } catch {
+    // not a URL: reported below
+  }
+  r.fail(`DEFAULTS_URL: expected a URL starting with http:// or https://, or a path starting with /, got "${v}"`);
+  return '/public/defaults/';
 }
 
 function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {

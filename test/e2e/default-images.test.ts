@@ -83,8 +83,11 @@ describe('default images', () => {
   it('DEFAULTS_URL takes an http(s) URL or a path, and refuses anything else', () => {
     expect(loadConfig({ DEFAULTS_URL: '/static/img' }).defaultsUrl).toBe('/static/img/');
     expect(loadConfig({}).defaultsUrl).toBe('/public/defaults/');
-    expect(() => loadConfig({ DEFAULTS_URL: 'ftp://x/' })).toThrow(/DEFAULTS_URL/);
-    expect(() => loadConfig({ DEFAULTS_URL: '//evil.example/' })).toThrow(/DEFAULTS_URL/);
+    expect(loadConfig({ DEFAULTS_URL: 'https://cdn.example.net/im//' }).defaultsUrl).toBe('https://cdn.example.net/im/');
+    const refused = /DEFAULTS_URL: expected a URL starting with http:\/\/ or https:\/\/, or a path starting with \//;
+    expect(() => loadConfig({ DEFAULTS_URL: 'ftp://x/' })).toThrow(refused);
+    expect(() => loadConfig({ DEFAULTS_URL: '//evil.example/' })).toThrow(refused);
+    expect(() => loadConfig({ DEFAULTS_URL: 'img' })).toThrow(refused);
   });
 
   it('ship in the package: every default names a file of assets/defaults', () => {
