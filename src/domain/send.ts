@@ -1,3 +1,4 @@
+import { Conversation } from './message.js';
 import { p, type Input } from './params.js';
 
 /** A chat type parameter (`single` or `group`), worded with the route's description. */
@@ -16,6 +17,11 @@ export const sendParams = {
 };
 
 export type SendInput = Input<typeof sendParams>;
+
+/** The conversation a sent message goes to. */
+export function sendConversation(senderId: number, input: Pick<SendInput, 'chatType' | 'sendto_id'>): string {
+  return input.chatType === 'group' ? Conversation.group(input.sendto_id) : Conversation.pair(senderId, input.sendto_id);
+}
 
 /** Longest client id of a WebSocket `send` frame (docs/protocol.md). */
 export const CID_MAX = 64;

@@ -1,7 +1,7 @@
 import { AUTH_FAILURES, answerText, failure, failureText } from '../domain/failures.js';
 import type { Log } from '../domain/log.js';
 import { readInput } from '../domain/params.js';
-import { CID_MAX, cidParams, sendParams } from '../domain/send.js';
+import { CID_MAX, cidParams, sendConversation, sendParams } from '../domain/send.js';
 import { TEXT } from '../domain/texts.js';
 import type { AuthService } from '../services/auth.js';
 import type { MessageService } from '../services/messages.js';
@@ -114,13 +114,16 @@ export class ClientSends {
       if (!auth.ok) throw failure(AUTH_FAILURES[auth.reason]);
       if (!conn.receiving) throw failure('socketNotReceiving');
       const input = readInput(sendParams, { params: undefined, body, query: undefined });
-      // The ack is queued as soon as the message is committed, before its push goes out: nothing
-      // published after it can overtake it on this socket.
-      const sent = await this.messages.sendOnce(auth.user, cid, input, (s) => {
-        const ack = frames.ack(cid, s.message);
-        if (s.echo) conn.sendInOrder(ack);
-        else conn.ackOwn(s.conversation, s.seq, ack);
-      });
+      // The ack is queued as soon as the message is committed, before its push goes out, and
+      // written in place should a later message of the conversation reach this socket first.
+      const pending = conn.startSend(sendConversation(userId, input));
+      const sent = await this.messages
+        .sendOnce(auth.user, cid, input, (s) => {
+          const ack = frames.ack(cid, s.message);
+          if (s.echo) conn.sendInOrder(ack);
+          else pending.acked(s.seq, ack);
+        })
+        .finally(() => pending.end());
       if (sent.repeated)
         this.log.info({ userId, cid, msgId: sent.message.id }, 'websocket send repeated: acknowledged with the stored message');
     } catch (err) {

@@ -19,6 +19,22 @@ export interface ConnectionLimits {
 
 class Stopped extends Error {}
 
+/** A send over this socket being stored in one conversation, and its ack once committed. */
+interface OwnSend {
+  /** Its sequence number, once committed (0 until then). */
+  seq: number;
+  /** Its ack while not written yet. */
+  frame: string | undefined;
+  readonly stored: Promise<void>;
+  readonly settle: () => void;
+}
+
+/** The ack of a send over this socket (ClientSends): given once committed, or ended unanswered. */
+export interface PendingAck {
+  acked(seq: number, frame: string): void;
+  end(): void;
+}
+
 /**
  * What a socket does for its user. `opening`: accepted, its cursors not loaded yet. `active`:
  * receives the user's messages (one per user at a time, the newest of the current session). `standby`: an older socket of the current session,
@@ -41,6 +57,8 @@ export class Connection {
   alive = true;
   private cursors = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
+  /** Sends over this socket not acknowledged yet, per conversation, in the order they started. */
+  private readonly sending = new Map<string, OwnSend[]>();
   private stopped = false;
 
   readonly user: User;
@@ -89,13 +107,54 @@ export class Connection {
   }
 
   /**
-   * Writes the ack of the user's own message `seq` of `conv` after every message of that
-   * conversation before it (fetched from the store if the bus has not brought them yet), so that
-   * acks and pushes leave in commit order; the cursor passes the message.
+   * Starts a send over this socket in `conv`. Its ack leaves in commit order with the
+   * conversation's pushes: after every message before it and before any after it, even when a
+   * later message's push reaches this socket before the send hears its own commit (a catch-up or
+   * drain that meets it waits for it and writes its ack in place).
    */
-  ackOwn(conv: string, seq: number, ack: string): void {
-    this.enqueue(() => this.own(conv, seq));
-    this.sendInOrder(ack);
+  startSend(conv: string): PendingAck {
+    let settle!: () => void;
+    const stored = new Promise<void>((r) => (settle = r));
+    const own: OwnSend = { seq: 0, frame: undefined, stored, settle };
+    const list = this.sending.get(conv);
+    if (list) list.push(own);
+    else this.sending.set(conv, [own]);
+    const forget = () => {
+      const l = this.sending.get(conv);
+      const i = l ? l.indexOf(own) : -1;
+      if (i >= 0) l!.splice(i, 1);
+      if (l?.length === 0) this.sending.delete(conv);
+    };
+    return {
+      acked: (seq, frame) => {
+        own.seq = seq;
+        own.frame = frame;
+        settle();
+        this.enqueue(() => this.own(conv, seq));
+        this.queue = this.queue.then(() => {
+          if (own.frame !== undefined) this.sendRaw(own.frame);
+          own.frame = undefined;
+          forget();
+        });
+      },
+      end: () => {
+        settle();
+        if (own.seq === 0) forget();
+      },
+    };
+  }
+
+  /** Writes the acks of this socket's sends in `conv` committed at or before `seq`, waiting for one still being stored. */
+  private async acksUpTo(conv: string, seq: number): Promise<void> {
+    const list = this.sending.get(conv);
+    if (!list) return;
+    for (const own of [...list]) {
+      if (own.seq === 0) await own.stored;
+      if (own.frame !== undefined && own.seq <= seq) {
+        this.sendRaw(own.frame);
+        own.frame = undefined;
+      }
+    }
   }
 
   /** Writes a frame after everything queued for this socket so far (acks keep the order of their sends). */
@@ -181,6 +240,7 @@ export class Connection {
     for (const m of await this.delivery.range(conv, from, to)) {
       if (m.seq <= (this.cursors.get(conv) ?? 0)) continue;
       if (m.sender_id === this.user.id || m.revoked) {
+        if (m.sender_id === this.user.id) await this.acksUpTo(conv, m.seq);
         this.cursors.set(conv, m.seq);
         this.delivery.delivered(conv, this.user.id, m.seq);
       } else {
@@ -198,6 +258,7 @@ export class Connection {
       for (const m of batch) {
         after = m.id;
         if (m.seq <= (await this.cursorOf(m.conversation_id))) continue;
+        await this.acksUpTo(m.conversation_id, m.seq);
         if (m.revoked) {
           this.cursors.set(m.conversation_id, m.seq);
           this.delivery.delivered(m.conversation_id, this.user.id, m.seq);

@@ -13,7 +13,7 @@ import type { StoredMessage } from '../../src/store/port.js';
 const CONV = 's:1:2';
 const msg = (seq: number) => ({ id: `m${seq}`, data: `text ${seq}` }) as unknown as ChatMessage;
 
-function setup(storedCursor: { value: number }) {
+function setup(storedCursor: { value: number }, own: number[] = [], waiting: number[] = []) {
   const written: string[] = [];
   const ws = {
     OPEN: 1,
@@ -35,7 +35,7 @@ function setup(storedCursor: { value: number }) {
           id: from + i + 1,
           conversation_id: CONV,
           seq: from + i + 1,
-          sender_id: 2,
+          sender_id: own.includes(from + i + 1) ? 1 : 2,
           revoked: 0,
           body: JSON.stringify(msg(from + i + 1)),
         }) as unknown as StoredMessage,
@@ -44,7 +44,7 @@ function setup(storedCursor: { value: number }) {
     cursors: async () => new Map([[CONV, storedCursor.value]]),
     cursor: async () => storedCursor.value,
     range: async (_c: string, from: number, to: number) => rows(from, to),
-    pending: async () => [],
+    pending: async (_u: number, after: number) => rows(0, Math.max(0, ...waiting)).filter((r) => waiting.includes(r.seq) && r.id > after),
     delivered: (_c: string, _u: number, seq: number) => (storedCursor.value = Math.max(storedCursor.value, seq)),
   } as unknown as DeliveryService;
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -94,12 +94,16 @@ describe('Connection', () => {
     expect(written).toEqual([]);
   });
 
+  const ack = (seq: number) => JSON.stringify({ type: 'ack', cid: `c${seq}`, msg: 'ok', data: { id: `ack${seq}` } });
+
   it("writes the ack of the user's own message after the conversation's earlier messages, and passes it", async () => {
     const stored = { value: 0 };
     const { conn, written } = setup(stored);
     await conn.init();
     // Messages 1 and 2 (from the peer) were committed but their events have not arrived yet.
-    conn.ackOwn(CONV, 3, JSON.stringify({ type: 'ack', cid: 'c3', msg: 'ok', data: { id: 'ack3' } }));
+    const send = conn.startSend(CONV);
+    send.acked(3, ack(3));
+    send.end();
     conn.sendInOrder(JSON.stringify({ type: 'ack', cid: 'c4', msg: 'fail', data: { id: 'fail4' } }));
     conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 2, msg: msg(2) });
     conn.onEvent({ v: 1, type: 'own', conv: CONV, seq: 3 });
@@ -107,5 +111,58 @@ describe('Connection', () => {
     await settle();
     expect(written).toEqual(['m1', 'm2', 'ack3', 'fail4', 'm4']);
     expect(stored.value).toBe(4);
+  });
+
+  it('writes the ack in place when a later message of the conversation arrives before the send hears its commit', async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored, [1]);
+    await conn.init();
+    const send = conn.startSend(CONV);
+    // Message 1 (this send) is committed, message 2 (the peer's) too, and its push comes first.
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 2, msg: msg(2) });
+    await settle();
+    expect(written).toEqual([]);
+    send.acked(1, ack(1));
+    send.end();
+    conn.onEvent({ v: 1, type: 'own', conv: CONV, seq: 1 });
+    await settle();
+    expect(written).toEqual(['ack1', 'm2']);
+    expect(stored.value).toBe(2);
+  });
+
+  it('writes the ack in place when a drain reaches a later message first', async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored, [1], [2, 3]);
+    await conn.init();
+    const send = conn.startSend(CONV);
+    conn.onEvent({ v: 1, type: 'drain' });
+    await settle();
+    send.acked(1, ack(1));
+    send.end();
+    await settle();
+    expect(written).toEqual(['ack1', 'm2', 'm3']);
+  });
+
+  it("waits for a send being stored only to learn its place: another device's message before it changes nothing", async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored, [1]);
+    await conn.init();
+    const send = conn.startSend(CONV);
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 2, msg: msg(2) });
+    send.acked(3, ack(3));
+    send.end();
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 4, msg: msg(4) });
+    await settle();
+    expect(written).toEqual(['m2', 'ack3', 'm4']);
+  });
+
+  it('a send that fails holds nothing back', async () => {
+    const stored = { value: 0 };
+    const { conn, written } = setup(stored, [1]);
+    await conn.init();
+    conn.startSend(CONV).end();
+    conn.onEvent({ v: 1, type: 'push', conv: CONV, seq: 2, msg: msg(2) });
+    await settle();
+    expect(written).toEqual(['m2']);
   });
 });
