@@ -89,7 +89,7 @@ export class ClientSends {
     s.inFlight++;
     const key = conversationKey(frame.body);
     const chain: Promise<void> = (s.chains.get(key) ?? Promise.resolve())
-      .then(() => this.process(conn, cid, frame.body))
+      .then(() => this.process(conn, cid, frame.body, frame.retry === true))
       .catch((err: unknown) => {
         this.log.error({ err, userId: conn.user.id, cid }, 'websocket send failed');
         conn.sendInOrder(frames.ackFail(cid, TEXT.internal));
@@ -106,7 +106,7 @@ export class ClientSends {
    * (only the receiving one sends), the parameters, the send rules. The ack is written in commit
    * order with the conversation's pushes; a refusal carries the text HTTP would answer.
    */
-  private async process(conn: Connection, cid: string, body: unknown): Promise<void> {
+  private async process(conn: Connection, cid: string, body: unknown, resend: boolean): Promise<void> {
     const userId = conn.user.id;
     try {
       readInput(cidParams, { params: undefined, body: { cid }, query: undefined });
@@ -118,11 +118,17 @@ export class ClientSends {
       // written in place should a later message of the conversation reach this socket first.
       const pending = conn.startSend(sendConversation(userId, input));
       const sent = await this.messages
-        .sendOnce(auth.user, cid, input, (s) => {
-          const ack = frames.ack(cid, s.message);
-          if (s.echo) conn.sendInOrder(ack);
-          else pending.acked(s.seq, ack);
-        })
+        .sendOnce(
+          auth.user,
+          cid,
+          input,
+          (s) => {
+            const ack = frames.ack(cid, s.message);
+            if (s.echo) conn.sendInOrder(ack);
+            else pending.acked(s.seq, ack);
+          },
+          { resend },
+        )
         .finally(() => pending.end());
       if (sent.repeated)
         this.log.info({ userId, cid, msgId: sent.message.id }, 'websocket send repeated: acknowledged with the stored message');

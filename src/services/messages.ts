@@ -71,9 +71,20 @@ export class MessageService {
    * any later one, on any node, stores nothing and answers the message stored then. A send that
    * failed recorded nothing, so sending it again is checked again. `stored` hears the answer
    * once, as soon as it is known: for a new message, after the COMMIT and before the push.
+   *
+   * A send marked `resend` is looked up first, so it is answered with the stored message even if
+   * the rules would refuse it now. An unmarked one is checked and stored straight away (no read
+   * before it: the common case pays nothing for idempotency); if its cid was recorded already,
+   * the record's key refuses the write and the stored message is the answer.
    */
-  async sendOnce(me: User, cid: string, input: SendInput, stored: (sent: SentOnce) => void = () => undefined): Promise<SentOnce> {
-    const earlier = await this.earlier(me, cid);
+  async sendOnce(
+    me: User,
+    cid: string,
+    input: SendInput,
+    stored: (sent: SentOnce) => void = () => undefined,
+    o: { resend?: boolean } = {},
+  ): Promise<SentOnce> {
+    const earlier = o.resend ? await this.earlier(me, cid) : undefined;
     if (earlier) {
       stored(earlier);
       return earlier;
@@ -84,7 +95,7 @@ export class MessageService {
         input.chatType === 'group' ? await this.sendGroup(me, input, cid, committed) : await this.sendSingle(me, input, cid, committed);
       return { ...sent, repeated: false };
     } catch (e) {
-      // A concurrent send of the same cid (another socket, another node) committed first.
+      // The cid was recorded already: an earlier send, or a concurrent one (another socket, another node) committed first.
       const raced = isUniqueViolation(e) ? await this.earlier(me, cid) : undefined;
       if (!raced) throw e;
       stored(raced);

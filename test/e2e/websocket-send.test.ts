@@ -237,7 +237,7 @@ describeEachDialect(
       w.close();
       await w.c.closed();
       w = await WsSender.open(h.server, from);
-      expect(await w.send(textBody(to.id, 'once'), 'same')).toEqual(first);
+      expect(await w.send(textBody(to.id, 'once'), 'same', { retry: true })).toEqual(first);
       await quiet(h.server, [rx, to.id]);
       expect(rx.chats((m) => m.from_id === from.id).map(textOf)).toEqual(['once', 'burst']);
       expect((await stored(h.server, Conversation.pair(from.id, to.id))).length).toBe(2);
@@ -260,6 +260,26 @@ describeEachDialect(
       expect(rx.chats((m) => m.from_id === from.id)).toHaveLength(1);
       expect((await stored(h.server, Conversation.pair(from.id, to.id))).length).toBe(1);
       rx.close();
+    });
+
+    it('a resend marked retry is answered with the stored message even where the rules refuse it now; an unmarked one is checked first', async () => {
+      const { a, b } = await strangers(h.server, UNLIMITED);
+      const w = await WsSender.open(h.server, a);
+      const first = await w.send(textBody(b.id, 'before'), 'kept');
+      expect(first.msg).toBe('ok');
+      await setUserset(h.server, b.token, chatset(2, 0));
+      const unmarked = await w.send(textBody(b.id, 'before'), 'kept');
+      expect(unmarked.msg).toBe('fail');
+      expect(unmarked.data).toBe((await w.send(textBody(b.id, 'new'), 'other')).data);
+      expect(await w.send(textBody(b.id, 'before'), 'kept', { retry: true })).toEqual(first);
+      // A cid never stored, marked retry, is simply a send (checked, refused here).
+      expect((await w.send(textBody(b.id, 'x'), 'never', { retry: true })).msg).toBe('fail');
+      await setUserset(h.server, b.token, UNLIMITED);
+      expect(await w.send(textBody(b.id, 'before'), 'kept')).toEqual(first);
+      expect((await stored(h.server, Conversation.pair(a.id, b.id))).map((m) => JSON.parse(m.body).id)).toEqual([first.data.id]);
+      // The record's key refusing an unmarked resend is an answer, not an error.
+      expect(h.server.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+      w.close();
     });
 
     it('a failed send records nothing: the same cid is checked again', async () => {

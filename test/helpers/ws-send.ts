@@ -42,10 +42,10 @@ export class WsSender {
     this.c.send(JSON.stringify({ type: 'send', cid, body, ...extra }));
   }
 
-  /** Sends and waits for the ack (the next one for this cid). */
-  async send(body: unknown, cid: string = randomUUID()): Promise<Frame> {
+  /** Sends and waits for the ack (the next one for this cid); `extra` adds fields to the frame (`retry`). */
+  async send(body: unknown, cid: string = randomUUID(), extra: Record<string, unknown> = {}): Promise<Frame> {
     const before = this.acks(cid).length;
-    this.post(cid, body);
+    this.post(cid, body, extra);
     await waitUntil(() => this.acks(cid).length > before);
     return this.acks(cid)[before];
   }

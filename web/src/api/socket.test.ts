@@ -213,9 +213,9 @@ describe('sending over the socket', () => {
     vi.advanceTimersByTime(500);
     last().frame({ type: 'system' });
     last().frame({ type: 'hello', features: ['send'], max: MAX });
-    const again = s.sendMessage('local-6', fields);
+    const again = s.sendMessage('local-6', fields, true);
     await vi.advanceTimersByTimeAsync(0);
-    expect(sentFrames(last())[1]).toMatchObject({ type: 'send', cid: 'local-6' });
+    expect(sentFrames(last())[1]).toEqual({ type: 'send', cid: 'local-6', body: fields, retry: true });
     last().frame({ type: 'ack', cid: 'local-6', msg: 'ok', data: { id: 'stored-once' } });
     expect(await again).toEqual({ id: 'stored-once' });
   });

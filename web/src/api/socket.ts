@@ -107,13 +107,14 @@ export class PushSocket {
    * Sends a message (the fields of sendmessage) as a frame with client id `cid`, resolving with
    * the stored message from its ack. Undefined when this connection cannot (not online, no
    * offer, too big a frame, too many awaiting their ack): send it over HTTP. A refusal rejects
-   * with the ApiError HTTP would give; a lost connection with a NetworkError.
+   * with the ApiError HTTP would give; a lost connection with a NetworkError. `resend` marks a
+   * message tried before (its ack may have been lost): the server answers with the one it stored.
    */
-  async sendMessage(cid: string, fields: object): Promise<WireMessage | undefined> {
+  async sendMessage(cid: string, fields: object, resend = false): Promise<WireMessage | undefined> {
     const ws = this.ws;
     if (!ws || this.state !== 'online') return undefined;
     const offer = await this.offer;
-    const text = JSON.stringify({ type: 'send', cid, body: fields });
+    const text = JSON.stringify(resend ? { type: 'send', cid, body: fields, retry: true } : { type: 'send', cid, body: fields });
     if (!offer || ws !== this.ws || this.state !== 'online') return undefined;
     if (cid.length > offer.cidLength || this.pending.size >= offer.inFlight) return undefined;
     if (new TextEncoder().encode(text).length > offer.frameBytes) return undefined;

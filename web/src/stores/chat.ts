@@ -260,7 +260,8 @@ export const useChat = defineStore('chat', () => {
   const inFlight = new Set<string>();
   const retryOnReconnect = new Set<string>();
 
-  async function deliver(m: LocalMessage): Promise<void> {
+  /** Sends a message; `resend` when it was tried before and failed (it may have been stored). */
+  async function deliver(m: LocalMessage, resend = false): Promise<void> {
     let ready = m;
     inFlight.add(m.key);
     try {
@@ -274,7 +275,7 @@ export const useChat = defineStore('chat', () => {
       };
       // Over the socket when the server offers it, with the local key as the client id: sent
       // again after a reconnect (the ack was lost), it is still stored once. Otherwise HTTP.
-      const sent = (await session.socket.sendMessage(m.key, sendFields(input))) ?? (await api.send(session.token, input));
+      const sent = (await session.socket.sendMessage(m.key, sendFields(input), resend)) ?? (await api.send(session.token, input));
       pendingFiles.delete(m.key);
       retryOnReconnect.delete(m.key);
       await replaceLocal(m, { ...ready, ...sent, key: sent.id, owner: m.owner, conv: m.conv, state: 'sent', mine: true });
@@ -310,7 +311,7 @@ export const useChat = defineStore('chat', () => {
     if (m.type !== 'text' && extraOf(m).local && !pendingFiles.has(m.key)) return ui.toast(t('chat.fileGone'), 'error');
     const again = { ...m, state: 'sending' as const };
     await track(again);
-    await deliver(again);
+    await deliver(again, true);
   }
 
   async function revoke(m: LocalMessage): Promise<void> {
