@@ -44,7 +44,8 @@ export class HttpEntry {
     });
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       // After 'upgrade' the socket has no error listener of Node's: a reset must not reach the process.
-      socket.on('error', () => socket.destroy());
+      // (A function of its own: a closure here would keep the request and its buffer for the socket's life.)
+      socket.on('error', destroyOnError);
       if (this.handlers) return this.handlers.upgrade(req, socket, head);
       this.hold(
         () => this.handlers?.upgrade(req, socket, head),
@@ -136,4 +137,9 @@ export function someoneListens(port: number, host: string): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** An 'error' listener that destroys the stream it is attached to. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }

@@ -58,7 +58,7 @@ export class Connection {
   private cursors = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
   /** Sends over this socket not acknowledged yet, per conversation, in the order they started. */
-  private readonly sending = new Map<string, OwnSend[]>();
+  private sending: Map<string, OwnSend[]> | undefined;
   private stopped = false;
 
   readonly user: User;
@@ -116,14 +116,15 @@ export class Connection {
     let settle!: () => void;
     const stored = new Promise<void>((r) => (settle = r));
     const own: OwnSend = { seq: 0, frame: undefined, stored, settle };
-    const list = this.sending.get(conv);
+    const sending = (this.sending ??= new Map());
+    const list = sending.get(conv);
     if (list) list.push(own);
-    else this.sending.set(conv, [own]);
+    else sending.set(conv, [own]);
     const forget = () => {
-      const l = this.sending.get(conv);
+      const l = sending.get(conv);
       const i = l ? l.indexOf(own) : -1;
       if (i >= 0) l!.splice(i, 1);
-      if (l?.length === 0) this.sending.delete(conv);
+      if (l?.length === 0) sending.delete(conv);
     };
     return {
       acked: (seq, frame) => {
@@ -146,7 +147,7 @@ export class Connection {
 
   /** Writes the acks of this socket's sends in `conv` committed at or before `seq`, waiting for one still being stored. */
   private async acksUpTo(conv: string, seq: number): Promise<void> {
-    const list = this.sending.get(conv);
+    const list = this.sending?.get(conv);
     if (!list) return;
     for (const own of [...list]) {
       if (own.seq === 0) await own.stored;

@@ -110,8 +110,9 @@ export class Gateway {
   /** Entry point from the HTTP server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     // After 'upgrade' the socket is ours: an error on it (a client reset) must not reach the process.
-    socket.on('error', (err) => this.log.debug({ err, address }, 'upgrade socket error'));
+    socket.on('error', this.upgradeErrorLog(address));
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const token = url.searchParams.get('token') ?? undefined;
     if (url.pathname !== '/ws' && url.pathname !== '/ws/') return refuse(socket, '404 Not Found');
     if (this.closing) return refuse(socket, '503 Service Unavailable');
     if (!this.allowAttempt(address)) {
@@ -119,11 +120,16 @@ export class Gateway {
       return refuse(socket, '429 Too Many Requests');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.accept(ws, url.searchParams.get('token') ?? undefined, address).catch((err: unknown) => {
+      this.accept(ws, token, address).catch((err: unknown) => {
         this.log.error({ err }, 'websocket setup failed');
         ws.terminate();
       });
     });
+  }
+
+  /** Made apart from the upgrade's scope, which would otherwise stay alive with the socket (its request and URL). */
+  private upgradeErrorLog(address: string): (err: Error) => void {
+    return (err) => this.log.debug({ err, address }, 'upgrade socket error');
   }
 
   private allowAttempt(address: string): boolean {

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import type { DirectRunner } from './dialects/types.js';
 import type { Database } from './schema.js';
 
 /** Transactions of one batch at most: bounds how long one commit keeps callers waiting. */
@@ -26,7 +27,19 @@ export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
 
-  constructor(private readonly runBatch: (body: (trx: Transaction<Database>) => Promise<void>) => Promise<void>) {}
+  constructor(
+    private readonly runBatch: (body: (trx: Transaction<Database>) => Promise<void>) => Promise<void>,
+    /** Runs the savepoint statements straight on the connection when given. */
+    private readonly direct?: DirectRunner,
+  ) {}
+
+  private async exec(
+    trx: Transaction<Database>,
+    statement: 'savepoint natter_tx' | 'release natter_tx' | 'rollback to natter_tx',
+  ): Promise<void> {
+    if (this.direct) this.direct(statement, []);
+    else await sql.raw(statement).execute(trx);
+  }
 
   run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -54,14 +67,14 @@ export class GroupCommit {
           return;
         }
         for (const job of jobs) {
-          await sql`savepoint natter_tx`.execute(trx);
+          await this.exec(trx, 'savepoint natter_tx');
           try {
             const value = await job.fn(trx);
-            await sql`release natter_tx`.execute(trx);
+            await this.exec(trx, 'release natter_tx');
             job.outcome = { ok: true, value };
           } catch (error) {
-            await sql`rollback to natter_tx`.execute(trx);
-            await sql`release natter_tx`.execute(trx);
+            await this.exec(trx, 'rollback to natter_tx');
+            await this.exec(trx, 'release natter_tx');
             job.outcome = { ok: false, error };
           }
         }

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, sql, type MigrationProvider, type Transaction } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
-import { translatingDialect } from './dialects/translate.js';
+import { translatingDialect, translatingDirect } from './dialects/translate.js';
 import type { DialectAdapter } from './dialects/types.js';
 import { StoreError, storeBusy, waitBeforeRetry } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -71,12 +71,14 @@ export async function openStore(config: DatabaseConfig, onError: (err: Error) =>
     }
   };
   // SQLite has one connection and one writer: transactions asked for together commit together.
-  const batches = adapter.quirks.singleWriter ? new GroupCommit(withRetry) : undefined;
+  // Inside one of those transactions the connection is ours: hot statements skip Kysely's executor.
+  const direct = translatingDirect(adapter);
+  const batches = adapter.quirks.singleWriter ? new GroupCommit(withRetry, direct) : undefined;
   return {
     ...base,
     dialect: adapter.name,
     transaction(fn) {
-      const body = (trx: Transaction<Database>) => fn(repos({ db: trx, dialect: adapter.name, quirks: adapter.quirks }, known));
+      const body = (trx: Transaction<Database>) => fn(repos({ db: trx, dialect: adapter.name, quirks: adapter.quirks, direct }, known));
       return batches ? batches.run(body) : withRetry(body);
     },
     async ping() {

@@ -16,7 +16,10 @@ const STATEMENT_CACHE_SIZE = 512;
  * text (least recently used dropped past the limit). A statement still iterating (`busy`) is
  * never handed out twice; a fresh one is compiled for that call instead.
  */
-export function cachingDatabase(db: Database.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function cachingDatabase(
+  db: Database.Database,
+  size = STATEMENT_CACHE_SIZE,
+): SqliteDatabase & { prepare(sql: string): Database.Statement } {
   const cache = new Map<string, Database.Statement>();
   return {
     close: () => db.close(),
@@ -112,9 +115,16 @@ export function createSqlite(file: string): DialectAdapter {
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const stopCheckpointer = file === ':memory:' ? undefined : startCheckpointer(file, db);
+  const statements = cachingDatabase(db);
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database: cachingDatabase(db) }),
+    kysely: new SqliteDialect({ database: statements }),
+    direct(sql, parameters) {
+      const stmt = statements.prepare(sql);
+      if (stmt.reader) return stmt.all(parameters) as unknown[];
+      stmt.run(parameters);
+      return [];
+    },
     afterClose: stopCheckpointer,
     inTransaction: () => db.inTransaction,
     quirks: onConflictQuirks({ singleWriter: true }),

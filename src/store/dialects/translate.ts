@@ -1,6 +1,25 @@
 import type { DatabaseConnection, Dialect, Driver } from 'kysely';
 import { StoreError, storeBusy, waitBeforeRetry } from '../errors.js';
-import type { DialectAdapter } from './types.js';
+import type { DialectAdapter, DirectRunner } from './types.js';
+
+const translator =
+  (adapter: DialectAdapter) =>
+  (e: unknown): StoreError =>
+    e instanceof StoreError ? e : new StoreError(adapter.translateError(e) ?? 'unknown', e);
+
+/** The adapter's direct runner (if it has one), its errors translated as the dialect's are. */
+export function translatingDirect(adapter: DialectAdapter): DirectRunner | undefined {
+  const run = adapter.direct;
+  if (!run) return undefined;
+  const translate = translator(adapter);
+  return (sql, parameters) => {
+    try {
+      return run(sql, parameters);
+    } catch (e) {
+      throw translate(e);
+    }
+  };
+}
 
 /**
  * Wraps a dialect so that every driver error leaves Kysely as a StoreError of a shared kind:
@@ -9,32 +28,38 @@ import type { DialectAdapter } from './types.js';
  */
 export function translatingDialect(adapter: DialectAdapter): Dialect {
   const inner = adapter.kysely;
-  const translate = (e: unknown): StoreError => (e instanceof StoreError ? e : new StoreError(adapter.translateError(e) ?? 'unknown', e));
+  const translate = translator(adapter);
 
-  const wrapConnection = (conn: DatabaseConnection): DatabaseConnection =>
-    new Proxy(conn, {
-      get(target, prop) {
-        if (prop === 'executeQuery') {
-          return async (q: Parameters<DatabaseConnection['executeQuery']>[0]) => {
-            const started = Date.now();
-            for (let attempt = 1; ; attempt++) {
-              try {
-                return await target.executeQuery(q);
-              } catch (e) {
-                const err = translate(e);
-                // Outside a transaction a locked database is waited for here, off the event loop.
-                if (err.kind !== 'retryable' || !adapter.inTransaction || adapter.inTransaction()) throw err;
-                const wait = waitBeforeRetry(attempt, started);
-                if (wait === undefined) throw storeBusy(err);
-                await new Promise((r) => setTimeout(r, wait));
-              }
-            }
-          };
+  // One wrapper per connection, made once (a connection is acquired for every query).
+  const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const wrapConnection = (conn: DatabaseConnection): DatabaseConnection => {
+    let w = wrapped.get(conn);
+    if (w) return w;
+    const executeQuery = async (q: Parameters<DatabaseConnection['executeQuery']>[0]) => {
+      const started = Date.now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await conn.executeQuery(q);
+        } catch (e) {
+          const err = translate(e);
+          // Outside a transaction a locked database is waited for here, off the event loop.
+          if (err.kind !== 'retryable' || !adapter.inTransaction || adapter.inTransaction()) throw err;
+          const wait = waitBeforeRetry(attempt, started);
+          if (wait === undefined) throw storeBusy(err);
+          await new Promise((r) => setTimeout(r, wait));
         }
+      }
+    };
+    w = new Proxy(conn, {
+      get(target, prop) {
+        if (prop === 'executeQuery') return executeQuery;
         const v: unknown = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });
+    wrapped.set(conn, w);
+    return w;
+  };
 
   const wrapDriver = (driver: Driver): Driver =>
     new Proxy(driver, {

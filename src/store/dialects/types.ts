@@ -20,4 +20,14 @@ export interface DialectAdapter {
    * without blocking; inside a transaction the whole transaction is.
    */
   inTransaction?: () => boolean;
+  /**
+   * Set where the driver runs statements synchronously on one connection (SQLite): runs one
+   * compiled statement at once, without Kysely's per-query executor (rows of a reader, none of a
+   * write). Only for statements inside a transaction the store holds, where nothing else can use
+   * the connection between them.
+   */
+  direct?: DirectRunner;
 }
+
+/** Runs one compiled statement with its parameters; answers its rows (none for a write). */
+export type DirectRunner = (sql: string, parameters: readonly unknown[]) => unknown[];

@@ -1,6 +1,6 @@
 import { sql, type Compilable, type CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { RepoQuirks } from '../dialects/quirks.js';
-import type { DialectName } from '../dialects/types.js';
+import type { DialectName, DirectRunner } from '../dialects/types.js';
 import type { Database } from '../schema.js';
 
 /** A Kysely handle (the database or an open transaction) and the dialect's quirks. */
@@ -9,6 +9,8 @@ export interface Ctx {
   /** Names the database for caches of compiled SQL only; behaviour follows `quirks`. */
   dialect: DialectName;
   quirks: RepoQuirks;
+  /** Inside a transaction on SQLite: runs precompiled statements straight on the connection. */
+  direct?: DirectRunner;
 }
 
 type TableWithId = { [K in keyof Database]: Database[K] extends { id: unknown } ? K : never }[keyof Database];
@@ -59,6 +61,7 @@ export function precompiled<A extends unknown[], R>(
     }
     const { query, slots } = c;
     const parameters = slots.map((slot, i) => (slot >= 0 ? args[slot] : query.parameters[i]));
+    if (ctx.direct) return ctx.direct(query.sql, parameters) as R[];
     return (await ctx.db.executeQuery<R>({ ...query, parameters })).rows;
   };
 }
