@@ -25,6 +25,19 @@ export interface ChatMessage {
   msgidKey?: string | number;
 }
 
+/** Messages are not changed once built: each is serialised once, for its row, its ack and all its pushes. */
+const serialised = new WeakMap<object, string>();
+
+/** The message as JSON (its stored body and the `data` of its frames), computed once per message. */
+export function messageJson(msg: ChatMessage): string {
+  let text = serialised.get(msg);
+  if (text === undefined) {
+    text = JSON.stringify(msg);
+    serialised.set(msg, text);
+  }
+  return text;
+}
+
 /** Conversation ids: a pair of users, a group, or a user's own notice stream. */
 export const Conversation = {
   pair: (a: number, b: number): string => (a < b ? `s:${a}:${b}` : `s:${b}:${a}`),

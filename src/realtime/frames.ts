@@ -1,16 +1,4 @@
-import type { ChatMessage } from '../domain/message.js';
-
-/** A message pushed to many sockets (a group) is serialised once. */
-const serialised = new WeakMap<object, string>();
-
-function json(msg: ChatMessage): string {
-  let text = serialised.get(msg);
-  if (text === undefined) {
-    text = JSON.stringify(msg);
-    serialised.set(msg, text);
-  }
-  return text;
-}
+import { messageJson as json, type ChatMessage } from '../domain/message.js';
 
 /**
  * The last chat frame built, as bytes: a group message's recipients are written in one loop

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import type { UserEvent } from '../domain/events.js';
 import { failure, type FailureKey } from '../domain/failures.js';
 import type { Log } from '../domain/log.js';
-import { Conversation, type ChatMessage } from '../domain/message.js';
+import { Conversation, messageJson, type ChatMessage } from '../domain/message.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { CursorAdvance, Repos, Store, StoredMessage } from '../store/port.js';
 
@@ -160,7 +160,7 @@ export class DeliveryService {
           sender_id: o.senderId,
           chat_type: o.message.chatType,
           type: o.message.type,
-          body: JSON.stringify(o.message),
+          body: messageJson(o.message),
           create_time: o.message.create_time,
         }),
       );

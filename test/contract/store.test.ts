@@ -501,6 +501,10 @@ for (const dialect of testDialects()) {
           ]),
         );
         expect(await store.messages.cursors(c.id)).toEqual(new Map([[g, 0]]));
+        // One, two and more members at one sequence number take different statements.
+        await append(message(g, [a.id, b.id, c.id], null, 'g2'));
+        await store.messages.advance([a, b, c].map((u) => ({ conversation_id: g, user_id: u.id, seq: 2 })));
+        for (const u of [a, b, c]) expect(await store.messages.cursor(g, u.id)).toBe(2);
         await store.messages.advance([]);
       });
 

@@ -36,6 +36,16 @@ const advanceOne = precompiled((db, seq: number, conversation_id: string, user_i
     .where('delivered_seq', '<', seq),
 );
 
+/** Both users of a pair delivered up to one message (a sender's own message and its receiver's copy). */
+const advanceTwo = precompiled((db, seq: number, conversation_id: string, a: number, b: number) =>
+  db
+    .updateTable('conversation_member')
+    .set({ delivered_seq: seq })
+    .where('conversation_id', '=', conversation_id)
+    .where((eb) => eb.or([eb('user_id', '=', a), eb('user_id', '=', b)]))
+    .where('delivered_seq', '<', seq),
+);
+
 /**
  * Durable messages with per-conversation sequence numbers, and read-diffusion delivery state:
  * one cursor per (conversation, member) says what that member has been sent.
@@ -173,8 +183,13 @@ export class MessageRepository implements MessageRepo {
       groups.set(key, g);
     }
     for (const g of groups.values()) {
+      const [a, b] = g.users as [number, number?];
       if (g.users.length === 1) {
-        await advanceOne(this.ctx, g.seq, g.conv, g.users[0] as number);
+        await advanceOne(this.ctx, g.seq, g.conv, a);
+        continue;
+      }
+      if (g.users.length === 2) {
+        await advanceTwo(this.ctx, g.seq, g.conv, a, b as number);
         continue;
       }
       await this.ctx.db
