@@ -48,6 +48,8 @@ export const USAGE = `usage: npm run bench -- [${SCENARIOS.join('|')} ...] [flag
                  own sockets (docs/protocol.md) and wait for the acks; the window counts either
   group:         --members G --messages K --window W
   connections:   --connections C [--sources N: source addresses 127.0.0.1… to spread sockets over]
+                 --rest s: also read RSS after s seconds of rest before and after connecting
+                 (default 30; 0 skips it), once V8 has given back what the bursts left
   offline:       --waiting N --senders S
   every scenario: --time-limit seconds (default 180: each phase of a scenario stops by then)
                   --quiet seconds: first wait up to this long for the machine to be ≥ 60% idle
@@ -63,6 +65,7 @@ const NUMERIC = [
   'members',
   'connections',
   'sources',
+  'rest',
   'waiting',
   'senders',
   'time-limit',

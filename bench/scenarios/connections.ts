@@ -17,6 +17,7 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   const sources = Math.max(1, flag(o, 'sources', Math.ceil(C / PER_SOURCE)));
   const limitMs = flag(o, 'time-limit', 180) * 1000;
   const conc = flag(o, 'concurrency', 64);
+  const restMs = flag(o, 'rest', 30) * 1000;
   const key = runKey();
 
   let deadline = now() + limitMs;
@@ -27,8 +28,15 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   // A fresh receivers' node: the setup's garbage would otherwise hide the sockets' memory.
   const restarted = await t.restartReceiverNode();
   await sleep(1000);
-  t.mark();
   const before = t.rssMB();
+  // At rest: V8 keeps the young generation and old-space pages a burst of work grew (the start
+  // here, the connects below) until it has been idle for a while, then gives them back.
+  let restBefore: number[] | undefined;
+  if (restMs > 0) {
+    await sleep(restMs);
+    restBefore = t.rssMB();
+  }
+  t.mark();
   const sockets: (Receiver | undefined)[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -49,6 +57,11 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   const cpuUs = t.cpuSinceMark();
   await sleep(2000); // let connect-time work and garbage settle
   const after = t.rssMB();
+  let restAfter: number[] | undefined;
+  if (restMs > 0) {
+    await sleep(restMs);
+    restAfter = t.rssMB();
+  }
   const peak = t.peakRssMB();
   const open = sockets.filter((s) => s && s.ws.readyState === s.ws.OPEN).length;
   closeAll(sockets);
@@ -56,6 +69,9 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
   const rssB = before[before.length - 1];
   const rssA = after[after.length - 1];
   const perConn = rssA === undefined || rssB === undefined || open === 0 ? null : ((rssA - rssB) * 1024) / open;
+  const restB = restBefore?.[restBefore.length - 1];
+  const restA = restAfter?.[restAfter.length - 1];
+  const perConnAtRest = restA === undefined || restB === undefined || open === 0 ? null : ((restA - restB) * 1024) / open;
   const warnings = t.warnings();
   const results = {
     connections: C,
@@ -72,6 +88,10 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
     rssAfterMB: after,
     peakRssMB: peak,
     rssPerConnectionKB: perConn === null ? null : round(perConn, 1),
+    restSeconds: restMs / 1000,
+    rssAtRestBeforeMB: restBefore ?? null,
+    rssAtRestAfterMB: restAfter ?? null,
+    rssPerConnectionAtRestKB: perConnAtRest === null ? null : round(perConnAtRest, 1),
     serverCpuUsPerConnect: cpuUs === null || open === 0 ? null : round(cpuUs / open, 0),
     serverWarnings: warnings,
   };
@@ -88,6 +108,17 @@ export async function connections(o: Options, t: Target): Promise<ScenarioResult
       { label: 'sockets open / failed', value: `${open} / ${failed}` },
       { label: `server RSS before → after (MB)${t.nodes > 1 ? ", receivers' node" : ''}`, value: `${rssB ?? 'n/a'} → ${rssA ?? 'n/a'}` },
       { label: 'server RSS per connection (KB)', value: perConn, digits: 1 },
+      ...(restMs > 0
+        ? [
+            { label: `server RSS at rest (${restMs / 1000} s idle) before → after (MB)`, value: `${restB ?? 'n/a'} → ${restA ?? 'n/a'}` },
+            {
+              label: 'server RSS per connection at rest (KB)',
+              value: perConnAtRest,
+              digits: 1,
+              target: C >= 10_000 ? { op: '<=' as const, value: 8 } : undefined,
+            },
+          ]
+        : []),
       { label: 'server RSS with all sockets (MB)', value: total, digits: 1, target: C >= 10_000 ? { op: '<=', value: 400 } : undefined },
       ...(C < 10_000 && perConn !== null && rssB !== undefined
         ? [

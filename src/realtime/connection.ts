@@ -7,6 +7,7 @@ import type { ChatMessage } from '../domain/message.js';
 import type { Role, User } from '../domain/user.js';
 import type { DeliveryService } from '../services/delivery.js';
 import { CloseCode, frames } from './frames.js';
+import { ownCopy } from './strings.js';
 
 export interface ConnectionLimits {
   /** Close the socket when this many bytes wait to be sent (slow consumer). */
@@ -51,7 +52,8 @@ export type SocketState = 'opening' | 'active' | 'standby' | 'retired';
  * delivered (and the stored cursor moves) only once the socket accepted the write.
  */
 export class Connection {
-  readonly id = randomUUID();
+  /** Flattened: a fresh UUID is a tree of concatenated strings (14 objects) until first flattened. */
+  readonly id = ownCopy(randomUUID());
   readonly openedAt: number;
   state: SocketState = 'opening';
   alive = true;

@@ -13,6 +13,7 @@ import { answerCensus } from './census.js';
 import type { ClientSends } from './client-sends.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { CloseCode, frames, HANDSHAKE } from './frames.js';
+import { ownCopy } from './strings.js';
 import { UserSockets } from './user-sockets.js';
 import { countInWindow, type Window } from './window.js';
 
@@ -70,6 +71,18 @@ export class Gateway {
   private readonly log: Log;
   /** Natter's own client frames (hello, send), when offered. */
   private readonly sends: ClientSends | undefined;
+  /**
+   * Listeners shared by every socket (the emitter is `this`), with each socket's connection found
+   * here: closures made per socket would cost a few hundred bytes each on every idle socket.
+   */
+  private readonly byWs = new WeakMap<WebSocket, Connection>();
+  private readonly listeners: {
+    upgradeError(this: Duplex & { remoteAddress?: string }, err: Error): void;
+    error(this: WebSocket, err: Error): void;
+    close(this: WebSocket, code: number, reason: Buffer): void;
+    message(this: WebSocket, data: RawData): void;
+    pong(this: WebSocket): void;
+  };
 
   constructor(
     deps: { auth: AuthService; delivery: DeliveryService; bus: Bus; clock: Clock; log: Log; sends?: ClientSends },
@@ -77,6 +90,30 @@ export class Gateway {
     private readonly hooks: GatewayHooks,
   ) {
     ({ auth: this.auth, delivery: this.delivery, bus: this.bus, clock: this.clock, log: this.log, sends: this.sends } = deps);
+    const log = this.log;
+    const byWs = this.byWs;
+    const onClose = (conn: Connection, code: number, reason: string) => void this.onClose(conn, code, reason);
+    const onFrame = (conn: Connection, data: RawData) => this.onFrame(conn, data);
+    this.listeners = {
+      upgradeError(err) {
+        log.debug({ err, address: this.remoteAddress }, 'upgrade socket error');
+      },
+      error(err) {
+        log.warn({ err }, 'websocket error');
+      },
+      close(code, reason) {
+        const conn = byWs.get(this);
+        if (conn) onClose(conn, code, reason.toString());
+      },
+      message(data) {
+        const conn = byWs.get(this);
+        if (conn) onFrame(conn, data);
+      },
+      pong() {
+        const conn = byWs.get(this);
+        if (conn) conn.alive = true;
+      },
+    };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.timer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
     this.timer.unref();
@@ -110,9 +147,11 @@ export class Gateway {
   /** Entry point from the HTTP server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     // After 'upgrade' the socket is ours: an error on it (a client reset) must not reach the process.
-    socket.on('error', this.upgradeErrorLog(address));
+    socket.on('error', this.listeners.upgradeError);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const token = url.searchParams.get('token') ?? undefined;
+    // A copy: the parameter is a slice of the whole URL, which the connection would keep alive.
+    const given = url.searchParams.get('token');
+    const token = given === null ? undefined : ownCopy(given);
     if (url.pathname !== '/ws' && url.pathname !== '/ws/') return refuse(socket, '404 Not Found');
     if (this.closing) return refuse(socket, '503 Service Unavailable');
     if (!this.allowAttempt(address)) {
@@ -127,11 +166,6 @@ export class Gateway {
     });
   }
 
-  /** Made apart from the upgrade's scope, which would otherwise stay alive with the socket (its request and URL). */
-  private upgradeErrorLog(address: string): (err: Error) => void {
-    return (err) => this.log.debug({ err, address }, 'upgrade socket error');
-  }
-
   private allowAttempt(address: string): boolean {
     if (this.opts.connectsPerMinute <= 0) return true;
     // Bounded memory under a flood from many addresses: the windows start over.
@@ -140,7 +174,7 @@ export class Gateway {
   }
 
   private async accept(ws: WebSocket, token: string | undefined, address: string): Promise<void> {
-    ws.on('error', (err) => this.log.warn({ err }, 'websocket error'));
+    ws.on('error', this.listeners.error);
     const res = await this.auth.authenticate(token);
     if (!res.ok) {
       this.log.info({ address, reason: res.reason }, 'websocket refused');
@@ -158,9 +192,10 @@ export class Gateway {
     const sockets = this.socketsOf(user.id);
     sockets.add(conn);
     this.hooks.opened?.();
-    ws.on('close', (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString()));
-    ws.on('message', (data: RawData) => this.onFrame(conn, data));
-    ws.on('pong', () => (conn.alive = true));
+    this.byWs.set(ws, conn);
+    ws.on('close', this.listeners.close);
+    ws.on('message', this.listeners.message);
+    ws.on('pong', this.listeners.pong);
     this.log.debug({ userId: user.id, conn: conn.id, sockets: sockets.size }, 'websocket opened');
     for (const extra of sockets.overflow(this.opts.maxSocketsPerUser)) {
       this.log.info({ userId: user.id, conn: extra.id, state: extra.state }, 'websocket dropped: too many sockets for one user');
