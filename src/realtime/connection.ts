@@ -147,11 +147,12 @@ export class Connection {
     };
   }
 
-  /** Writes the acks of this socket's sends in `conv` committed at or before `seq`, waiting for one still being stored. */
+  /**
+   * Writes the acks of this socket's sends in `conv` committed at or before `seq`, waiting for one
+   * still being stored. Callers check `sending` first: a catch-up or drain without sends pays no await.
+   */
   private async acksUpTo(conv: string, seq: number): Promise<void> {
-    const list = this.sending?.get(conv);
-    if (!list) return;
-    for (const own of [...list]) {
+    for (const own of [...(this.sending?.get(conv) ?? [])]) {
       if (own.seq === 0) await own.stored;
       if (own.frame !== undefined && own.seq <= seq) {
         this.sendRaw(own.frame);
@@ -243,7 +244,7 @@ export class Connection {
     for (const m of await this.delivery.range(conv, from, to)) {
       if (m.seq <= (this.cursors.get(conv) ?? 0)) continue;
       if (m.sender_id === this.user.id || m.revoked) {
-        if (m.sender_id === this.user.id) await this.acksUpTo(conv, m.seq);
+        if (m.sender_id === this.user.id && this.sending?.has(conv)) await this.acksUpTo(conv, m.seq);
         this.cursors.set(conv, m.seq);
         this.delivery.delivered(conv, this.user.id, m.seq);
       } else {
@@ -261,7 +262,7 @@ export class Connection {
       for (const m of batch) {
         after = m.id;
         if (m.seq <= (await this.cursorOf(m.conversation_id))) continue;
-        await this.acksUpTo(m.conversation_id, m.seq);
+        if (this.sending?.has(m.conversation_id)) await this.acksUpTo(m.conversation_id, m.seq);
         if (m.revoked) {
           this.cursors.set(m.conversation_id, m.seq);
           this.delivery.delivered(m.conversation_id, this.user.id, m.seq);
