@@ -34,6 +34,11 @@ export class BridgeBus implements Bus {
     this.handlers = new HandlerTable(onError);
   }
 
+  /** A short-lived process keeps nothing from events: nothing to wait for. */
+  sync(): undefined {
+    return undefined;
+  }
+
   /** Connects; false when no node listens on the file (no file, or a file left by a node that is gone). */
   connect(): Promise<boolean> {
     return new Promise((resolve) => {

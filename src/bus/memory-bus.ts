@@ -22,6 +22,11 @@ export class MemoryBus implements Bus {
     if (this.closed) throw new Error('the bus is closed');
   }
 
+  /** Handlers have run when publish returns: nothing to wait for. */
+  sync(): undefined {
+    return undefined;
+  }
+
   /** Nothing is ever lost in-process. */
   onGap(): void {}
 

@@ -5,6 +5,9 @@ import type { Bus, BusErrorListener, BusEvent, BusHandler } from './port.js';
 /** The channel (after the prefix) that carries events for several topics at once. */
 const FANOUT = '*fanout';
 
+/** How long `sync` waits for its PING before it lets the caller go on (Redis slow or going away). */
+const SYNC_WAIT_MS = 1_000;
+
 export interface RedisBusOptions {
   /** Errors of the connections and of handlers. */
   onError?: BusErrorListener;
@@ -47,6 +50,8 @@ export class RedisBus implements Bus {
   private closing = false;
   /** PUBLISHes not yet answered: `close` lets them go out first (auto-pipelining sends them a tick later). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The barrier the callers of this turn of the event loop share: its PING is not written yet. */
+  private nextSync: Promise<void> | undefined;
 
   private readonly onError: BusErrorListener;
   private readonly prefix: string;
@@ -150,6 +155,33 @@ export class RedisBus implements Bus {
         await this.sub.unsubscribe(this.prefix + topic).catch((e: unknown) => this.onError(e, `unsubscribe ${topic}`));
       }
     };
+  }
+
+  /**
+   * A PING on the subscriber connection: Redis answers it after every message it had already
+   * queued for this node, and ioredis hands those to the handlers before it resolves the PING. So
+   * once it settles, every event whose PUBLISH had been answered when `sync` was called (the
+   * change a client saw acknowledged before its request reached this node) has been handled.
+   * Callers in one turn of the event loop share one PING, written in the check phase, after every
+   * socket read of that turn. While the subscriber is not connected there is nothing to wait for
+   * (events are lost, and `onGap` follows); a PING unanswered after SYNC_WAIT_MS lets callers go on.
+   */
+  sync(): Promise<void> | undefined {
+    if (this.closing || this.sub.status !== 'ready') return undefined;
+    return (this.nextSync ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.nextSync = undefined;
+        const timer = setTimeout(() => {
+          this.onError(new Error(`no answer to the subscriber's PING within ${SYNC_WAIT_MS} ms`), 'bus sync');
+          resolve();
+        }, SYNC_WAIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.sub.ping().then(done, done);
+      });
+    }));
   }
 
   /** Both connections answer: publishing works and this node receives. */

@@ -26,7 +26,7 @@ const announcer =
  * when the bus reports a gap (events may have been lost).
  */
 export async function cachingStore<S extends Store>(store: S, bus: Bus, config: Readonly<Config>, log: Log): Promise<S & CacheControl> {
-  const cached = cachedStore(store, config.cache, announcer(bus, log));
+  const cached = cachedStore(store, config.cache, announcer(bus, log), () => bus.sync());
   await bus.subscribe(CACHE_TOPIC, (e) => {
     const keys = (e as Partial<CacheEvent>).keys;
     if (e.type === 'cache' && Array.isArray(keys)) cached.drop(keys.filter((k): k is string => typeof k === 'string'));

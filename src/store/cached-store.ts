@@ -119,11 +119,18 @@ type WithSession = { user: User; session: SessionRecord | undefined } | undefine
  * Reads inside a transaction always go to the database.
  *
  * Every write to those rows, in a transaction or not, drops the keys it changed on this node and
- * hands them to `announce` (which tells the other nodes) after it committed and before it returns:
- * the writer's next request, here or elsewhere, reads the new rows. The rule and what a lost
- * announcement means: docs/architecture.md, "Caches".
+ * hands them to `announce` (which tells the other nodes) after it committed and before it returns.
+ * `users.findWithSession`, the token check every request and socket send starts with, first awaits
+ * `sync` (the bus's barrier): what other nodes announced before the request arrived has been
+ * dropped here before anything is read. The rule and what a lost announcement means:
+ * docs/architecture.md, "Caches".
  */
-export function cachedStore<S extends Store>(inner: S, sizes: CacheSizes, announce: (keys: string[]) => Promise<void>): S & CacheControl {
+export function cachedStore<S extends Store>(
+  inner: S,
+  sizes: CacheSizes,
+  announce: (keys: string[]) => Promise<void>,
+  sync: () => Promise<void> | undefined = () => undefined,
+): S & CacheControl {
   const users = new LoadCache<WithSession>(sizes.users, sizes.ttlMs);
   const pairs = new LoadCache<{ low?: FriendRow; high?: FriendRow }>(sizes.pairs, sizes.ttlMs);
   const groups = new LoadCache<Group | undefined>(sizes.groups, sizes.ttlMs);
@@ -148,7 +155,14 @@ export function cachedStore<S extends Store>(inner: S, sizes: CacheSizes, announ
   const withSession = (id: number): Promise<WithSession> => users.get(userKey(id), () => inner.users.findWithSession(id), Boolean);
   const userRepo: UserRepo = {
     ...tracked(inner.users, USER_POLICY, changed),
-    findWithSession: withSession,
+    // The token check, first read of every request and socket send: it waits for the bus to
+    // deliver what other nodes announced before the request arrived, then this request's reads
+    // from memory are as fresh as the database was when it arrived.
+    findWithSession: async (id) => {
+      const synced = sync();
+      if (synced !== undefined) await synced;
+      return withSession(id);
+    },
     findById: async (id) => (await withSession(id))?.user,
   };
   const friendRepo: FriendRepo = {

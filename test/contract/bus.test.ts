@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import type { Bus, BusEvent } from '../../src/bus/port.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
+import { redisRelay } from '../helpers/redis-relay.js';
 
 /**
  * The bus contract of DESIGN §6 (src/bus/port.ts): at-most-once, per-topic order, handlers never
@@ -215,6 +216,34 @@ for (const impl of impls) {
       expect(objects[2]).toBe(objects[0]);
     });
 
+    it('sync: once it settles, every event published before it was called has been handled here (200 in turn)', async () => {
+      const { a, b } = make();
+      const got: number[] = [];
+      await b.subscribe('u:sync', (e) => got.push(e.n as number));
+      await b.subscribe('u:sync2', (e) => got.push(e.n as number));
+      for (let i = 0; i < 200; i++) {
+        if (i % 2 === 0) await a.publish('u:sync', ev(i));
+        else await a.publishMany(['u:sync', 'u:sync2'], ev(i));
+        const synced = b.sync();
+        if (synced !== undefined) await synced;
+        expect(got.at(-1)).toBe(i);
+      }
+      expect(got).toHaveLength(300);
+    });
+
+    it('sync: callers of one turn share the wait, and all of them settle; closed, it waits for nothing', async () => {
+      const { a, b } = make();
+      const got: number[] = [];
+      await b.subscribe('u:share', (e) => got.push(e.n as number));
+      await a.publish('u:share', ev(1));
+      const waits = Array.from({ length: 50 }, () => b.sync());
+      expect(new Set(waits).size).toBe(1);
+      await Promise.all(waits);
+      expect(got).toEqual([1]);
+      await b.close();
+      expect(b.sync()).toBeUndefined();
+    });
+
     it('onGap listeners can be registered (the memory bus never loses anything)', () => {
       const { a } = make();
       expect(() => a.onGap(() => undefined)).not.toThrow();
@@ -266,6 +295,29 @@ if (redisUrl) {
       }
     });
 
+    it('sync lets its callers go on, and says so, when Redis stops answering', async () => {
+      const relay = await redisRelay(redisUrl);
+      const errors: string[] = [];
+      const bus = new RedisBus(relay.url, {
+        prefix: prefix(),
+        onError: (_e, context) => errors.push(context),
+      });
+      try {
+        await bus.subscribe('u:held', () => undefined);
+        await bus.sync();
+        expect(errors).toEqual([]);
+        relay.hold(true);
+        const started = Date.now();
+        await bus.sync();
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        expect(errors).toContain('bus sync');
+      } finally {
+        relay.hold(false);
+        await bus.close();
+        relay.close();
+      }
+    });
+
     it('after its subscriber connection is killed, the bus resubscribes, logs, and tells onGap listeners', async () => {
       const p = prefix();
       const name = `natter-test-${randomUUID()}`;
@@ -284,6 +336,8 @@ if (redisUrl) {
         const ids = [...list.matchAll(id)].filter((m) => m[2] === `${name}-sub`).map((m) => m[1] as string);
         expect(ids).toHaveLength(1);
         expect(await admin.client('KILL', 'ID', ids[0] as string)).toBe(1);
+        // A barrier asked for meanwhile settles (there is nothing it could wait for).
+        await a.sync();
         await until(() => gaps === 1, 'the gap notice', 10_000);
         expect(warnings.some((w) => w.includes('connection lost'))).toBe(true);
         expect(warnings.some((w) => w.includes('connection back'))).toBe(true);

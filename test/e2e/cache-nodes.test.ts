@@ -21,6 +21,11 @@ const redisDialects = redisUrl === undefined ? [] : testDialects().filter((d) =>
 const setups: NodesSetup[] = [
   sqliteNodes,
   ...redisDialects.map((dialect) => redisNodes(redisUrl as string, dialect, `${dialect} and Redis`, true)),
+  // B hears Redis 40 ms late: without B waiting for the bus before it reads from memory, every
+  // change below would still be unknown to B when the client's next request reaches it.
+  ...redisDialects
+    .slice(0, 1)
+    .map((dialect) => redisNodes(redisUrl as string, dialect, `${dialect} and Redis, B 40 ms from Redis`, true, 40)),
 ];
 
 // A file without tests fails the run: where Redis or a shared database is missing, it says what is not covered.
@@ -113,6 +118,20 @@ for (const setup of setups) {
         await sendOk(b, u2.token, u1.id, 'allowed');
         await setUserset(a, u1.token, chatset(2, 0));
         expect(await refusal(b, u2, u1.id)).toBe(FRIENDS_ONLY);
+      });
+
+      it('chat settings changed on A 40 times in turn: each is applied by the very next send on B', async () => {
+        const [u1, u2] = await strangers();
+        const seen: string[] = [];
+        const expected: string[] = [];
+        for (let i = 0; i < 40; i++) {
+          const open = i % 2 === 1;
+          await setUserset(a, u1.token, open ? UNLIMITED : chatset(2, 0));
+          const res = await send(b, u2.token, u1.id, `round ${i}`);
+          seen.push(res.status === 200 ? 'sent' : res.body.data);
+          expected.push(open ? 'sent' : FRIENDS_ONLY);
+        }
+        expect(seen).toEqual(expected);
       });
 
       it('a blacklist set on A refuses the next send on B, over HTTP and over the socket', async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import type { DialectName } from './databases.js';
+import { redisRelay } from './redis-relay.js';
 import { startServer, type TestServer } from './server.js';
 
 /** Two nodes on one database: how they are started, and how node B is cut off the bus (Redis only). */
@@ -23,15 +24,20 @@ export const sqliteNodes: NodesSetup = {
   },
 };
 
-/** Two nodes on a fresh database of `dialect` with Redis, as deployed; `ownPrefix`: channels of their own. */
-export function redisNodes(redisUrl: string, dialect: DialectName, name: string, ownPrefix = false): NodesSetup {
+/**
+ * Two nodes on a fresh database of `dialect` with Redis, as deployed; `ownPrefix`: channels of
+ * their own; `farMs`: node B reaches Redis through a relay that hands it what Redis sends that
+ * much later (a node in another zone), so B hears every event well after A's publish returned.
+ */
+export function redisNodes(redisUrl: string, dialect: DialectName, name: string, ownPrefix = false, farMs = 0): NodesSetup {
   return {
     name,
     async start() {
       const env: Record<string, string> = { REDIS_URL: redisUrl };
       if (ownPrefix) env.REDIS_PREFIX = `natter-${randomUUID()}:`;
       const a = await startServer({ dialect, env });
-      return [a, await startServer({ dialect, env, databaseUrl: a.databaseUrl })];
+      const bUrl = farMs > 0 ? (await redisRelay(redisUrl, farMs)).url : redisUrl;
+      return [a, await startServer({ dialect, env: { ...env, REDIS_URL: bUrl }, databaseUrl: a.databaseUrl })];
     },
     async cutOff(b) {
       const admin = new Redis(redisUrl);
