@@ -54,13 +54,34 @@ describe('local history', () => {
       time: 1,
       unread: 0,
     } satisfies Conversation;
-    await h.putConversation(c);
-    await h.putConversation({ ...c, owner: 2 });
+    await h.save([], c);
+    await h.save([msg(2, 'k9', 'group:4', 5)], { ...c, owner: 2 });
     expect(await h.conversations(1)).toEqual([c]);
+    expect((await h.messages(2, 'group:4')).map((m) => m.key)).toEqual(['k9']);
     await h.removeConversation(1, 'group:4', true);
     expect(await h.conversations(1)).toEqual([]);
     expect(await h.messages(1, 'group:4')).toEqual([]);
     expect(await h.conversations(2)).toHaveLength(1);
+  });
+
+  it('saves messages and their list entry together: when one cannot be stored, neither is', async () => {
+    const h = await openHistory('t4');
+    const c = {
+      owner: 1,
+      conv: 'single:2',
+      chatType: 'single',
+      peerId: 2,
+      name: 'B',
+      avatar: '',
+      preview: 'x',
+      previewKind: 'text',
+      time: 1,
+      unread: 1,
+    } satisfies Conversation;
+    const broken = { ...msg(1, 'k1', 'single:2', 1), key: undefined } as unknown as LocalMessage;
+    await expect(h.save([msg(1, 'k0', 'single:2', 1), broken], c)).rejects.toThrow();
+    expect(await h.conversations(1)).toEqual([]);
+    expect(await h.messages(1, 'single:2')).toEqual([]);
   });
 
   it('holds 10,000 messages of one conversation and reads them back in order', async () => {

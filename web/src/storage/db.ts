@@ -17,7 +17,8 @@ export interface History {
   message(owner: number, key: string): Promise<LocalMessage | undefined>;
   putMessages(list: LocalMessage[]): Promise<void>;
   removeMessage(owner: number, key: string): Promise<void>;
-  putConversation(c: Conversation): Promise<void>;
+  /** Messages and the list entry they change, in one transaction: both are stored, or neither. */
+  save(list: LocalMessage[], c: Conversation): Promise<void>;
   removeConversation(owner: number, conv: string, withMessages: boolean): Promise<void>;
 }
 
@@ -39,7 +40,21 @@ export async function openHistory(name = 'natter'): Promise<History> {
       await Promise.all([...list.map((m) => tx.store.put(toPlain(m))), tx.done]);
     },
     removeMessage: (owner, key) => db.delete('messages', [owner, key]),
-    putConversation: async (c) => void (await db.put('conversations', toPlain(c))),
+    async save(list, c) {
+      const tx = db.transaction(['conversations', 'messages'], 'readwrite');
+      const jobs: Promise<unknown>[] = [tx.done];
+      try {
+        for (const m of list) jobs.push(tx.objectStore('messages').put(toPlain(m)));
+        jobs.push(tx.objectStore('conversations').put(toPlain(c)));
+      } catch (e) {
+        // A row refused at once (no key) does not end the transaction by itself: what was put
+        // before it must not be kept either.
+        for (const j of jobs) j.catch(() => undefined);
+        tx.abort();
+        throw e;
+      }
+      await Promise.all(jobs);
+    },
     async removeConversation(owner, conv, withMessages) {
       const tx = db.transaction(['conversations', 'messages'], 'readwrite');
       const jobs: Promise<unknown>[] = [tx.objectStore('conversations').delete([owner, conv])];

@@ -86,9 +86,35 @@ export const useChat = defineStore('chat', () => {
     return activeConv.value === conv && document.visibilityState === 'visible';
   }
 
-  async function saveConv(c: Conversation): Promise<void> {
-    conversations.value = { ...conversations.value, [c.conv]: c };
-    await (await db()).putConversation(c);
+  /** Changes of the list (and the messages that make them), one after another. */
+  let changes: Promise<unknown> = Promise.resolve();
+  function serially(job: () => Promise<void>): Promise<void> {
+    const next = changes.then(job);
+    changes = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Changes a conversation's list entry: `update` gets the entry as it is when its turn comes
+   * (undefined: none) and answers the new one, or undefined for no change. The entry and the
+   * messages of `list` are stored in one transaction, and only then shown: a page closed at any
+   * moment keeps a message with its preview and unread count, or neither.
+   */
+  function change(
+    conv: string,
+    update: (prev: Conversation | undefined) => Conversation | undefined,
+    list: LocalMessage[] = [],
+  ): Promise<void> {
+    return serially(async () => {
+      const next = update(conversations.value[conv]);
+      if (!next) {
+        if (list.length > 0) await (await db()).putMessages(list);
+        return;
+      }
+      await (await db()).save(list, next);
+      // The account may have changed meanwhile: its list is not this one.
+      if (next.owner === loadedOwner) conversations.value = { ...conversations.value, [conv]: next };
+    });
   }
 
   /** A new array each time: the views watch the list, not its items. */
@@ -99,8 +125,7 @@ export const useChat = defineStore('chat', () => {
   }
 
   async function track(m: LocalMessage): Promise<void> {
-    await (await db()).putMessages([m]);
-    await saveConv(withMessage(conversations.value[m.conv], m, labels(), isActive(m.conv)));
+    await change(m.conv, (prev) => withMessage(prev, m, labels(), isActive(m.conv)), [m]);
     if (m.conv === activeConv.value) showInOpen(m);
   }
 
@@ -133,9 +158,11 @@ export const useChat = defineStore('chat', () => {
     const conv = target.conv;
     const text = Number(w.from_id) === me ? t('chat.revokedByMe') : typeof w.data === 'object' ? String(w.data.data) : String(w.data);
     const revoked: LocalMessage = { ...target, isremove: 1, revokedText: text };
-    await (await db()).putMessages([revoked]);
-    const prev = conversations.value[conv];
-    if (prev && target.create_time >= prev.time) await saveConv({ ...prev, preview: text, previewKind: 'notice' });
+    await change(
+      conv,
+      (prev) => (prev && target.create_time >= prev.time ? { ...prev, preview: text, previewKind: 'notice' } : undefined),
+      [revoked],
+    );
     if (conv === activeConv.value) showInOpen(revoked);
   }
 
@@ -149,14 +176,17 @@ export const useChat = defineStore('chat', () => {
     if (activeConv.value !== conv) return;
     // A message left "sending" by a closed page was never answered: offer to send it again.
     messages.value = rows.map((m) => (m.state === 'sending' && !inFlight.has(m.key) ? { ...m, state: 'failed' } : m));
-    const prev = conversations.value[conv];
-    if (prev && prev.unread > 0) await saveConv({ ...prev, unread: 0 });
     const [chatType, peer] = conv.split(':') as [ChatType | 'notice', string];
     // A conversation opened by its address alone (a bookmark, a reload, a link without a label)
     // still gets its list entry, or there would be nothing to send into; its label comes from the
     // server.
-    if (create && !prev && me && (chatType === 'single' || chatType === 'group') && /^[1-9]\d*$/.test(peer)) {
-      await saveConv({
+    const creates = create && me && (chatType === 'single' || chatType === 'group') && /^[1-9]\d*$/.test(peer);
+    let created = false;
+    await change(conv, (prev) => {
+      if (prev) return prev.unread > 0 ? { ...prev, unread: 0 } : undefined;
+      if (!creates) return undefined;
+      created = true;
+      return {
         owner: me,
         conv,
         chatType,
@@ -167,9 +197,9 @@ export const useChat = defineStore('chat', () => {
         previewKind: 'text',
         time: Date.now(),
         unread: 0,
-      });
-      if (!label?.name) void labelFromServer(conv, chatType, Number(peer));
-    }
+      };
+    });
+    if (created && !label?.name) void labelFromServer(conv, chatType as ChatType, Number(peer));
   }
 
   /** The name and picture of a conversation that was opened without them (a friend's, a group's). */
@@ -186,8 +216,7 @@ export const useChat = defineStore('chat', () => {
         name = f.nickname || f.friendinfo.nickname || f.friendinfo.username;
         avatar = f.friendinfo.avatar ?? '';
       }
-      const c = conversations.value[conv];
-      if (c && !c.name) await saveConv({ ...c, name, avatar: c.avatar || avatar });
+      await change(conv, (c) => (c && !c.name ? { ...c, name, avatar: c.avatar || avatar } : undefined));
     } catch {
       // Not a friend (or no longer in the group): the first message names the conversation.
     }
@@ -200,8 +229,8 @@ export const useChat = defineStore('chat', () => {
 
   /** The page became visible again: what the person now sees is read. */
   async function markActiveRead(): Promise<void> {
-    const c = activeConv.value ? conversations.value[activeConv.value] : undefined;
-    if (c && c.unread > 0 && isActive(c.conv)) await saveConv({ ...c, unread: 0 });
+    const conv = activeConv.value;
+    if (conv) await change(conv, (c) => (c && c.unread > 0 && isActive(c.conv) ? { ...c, unread: 0 } : undefined));
   }
 
   function draft(c: Conversation, type: string, data: string, options: Record<string, unknown> = {}): LocalMessage {
@@ -334,9 +363,11 @@ export const useChat = defineStore('chat', () => {
 
   /** Drops a conversation from the list (and optionally its history), e.g. after leaving a group. */
   async function forget(conv: string, withMessages = false): Promise<void> {
-    const { [conv]: _gone, ...rest } = conversations.value;
-    conversations.value = rest;
-    await (await db()).removeConversation(session.me, conv, withMessages);
+    await serially(async () => {
+      const { [conv]: _gone, ...rest } = conversations.value;
+      conversations.value = rest;
+      await (await db()).removeConversation(session.me, conv, withMessages);
+    });
   }
 
   /** Offline messages are pushed over the socket; this asks for them, then resends what failed. */
