@@ -363,10 +363,13 @@ export const useChat = defineStore('chat', () => {
 
   /** Drops a conversation from the list (and optionally its history), e.g. after leaving a group. */
   async function forget(conv: string, withMessages = false): Promise<void> {
+    const owner = session.me;
     await serially(async () => {
-      const { [conv]: _gone, ...rest } = conversations.value;
-      conversations.value = rest;
-      await (await db()).removeConversation(session.me, conv, withMessages);
+      if (owner === loadedOwner) {
+        const { [conv]: _gone, ...rest } = conversations.value;
+        conversations.value = rest;
+      }
+      await (await db()).removeConversation(owner, conv, withMessages);
     });
   }
 
